@@ -1,0 +1,108 @@
+// The supplier declaration payload, format v1 (SPEC §3), as a strict zod schema: unknown
+// keys anywhere are errors, countries must already be ISO codes (the service never
+// rewrites signed content), quantities are positive finite numbers up to 1e9.
+import { z } from 'zod';
+import { CATEGORIES } from './categories.js';
+import { isCountryCode, UNKNOWN } from './countries.js';
+
+export const SUPPLIER_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export const SHA256_REF_RE = /^sha256:[0-9a-f]{64}$/;
+// RFC 3339 in UTC: "Z" only, optional fraction.
+const RFC3339_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+export const countryCode = z
+  .string()
+  .refine((v) => v === UNKNOWN || isCountryCode(v), {
+    message: 'must be an ISO 3166-1 alpha-2 code in upper case, or "unknown"',
+  });
+
+export const timestamp = z
+  .string()
+  .refine((v) => RFC3339_UTC_RE.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: 'must be an RFC 3339 timestamp in UTC (e.g. 2026-11-01T09:00:00Z)',
+  });
+
+export const supplierId = z.string().regex(SUPPLIER_ID_RE, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
+export const category = z.enum(CATEGORIES);
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const quantity = z
+  .number()
+  .finite()
+  .positive()
+  .max(1e9);
+
+export const ultimateParent = z.union([
+  z.literal('self'),
+  z.strictObject({ name: text(300).optional(), domicile: countryCode.optional() }),
+]);
+
+export const originSchema = z.strictObject({
+  manufacturedIn: countryCode.optional(),
+  assembledIn: countryCode.optional(),
+  manufacturer: z
+    .strictObject({
+      name: text(300).optional(),
+      domicile: countryCode.optional(),
+      ultimateParent: ultimateParent.optional(),
+    })
+    .optional(),
+  software: z
+    .strictObject({
+      developerDomicile: countryCode.optional(),
+      dataHostedIn: z.array(countryCode).max(300).optional(),
+      dataAdministeredFrom: countryCode.optional(),
+    })
+    .optional(),
+});
+
+export type Origin = z.infer<typeof originSchema>;
+
+export const componentSchema = z.strictObject({
+  manufacturer: text(300),
+  partNumber: text(200),
+  revision: text(100).optional(),
+  name: text(500).optional(),
+  quantity: quantity.optional(),
+  category: category.optional(),
+  origin: originSchema.optional(),
+  declaration: z.string().regex(SHA256_REF_RE, 'must be sha256:<64 lower-case hex digits>').optional(),
+});
+
+export type DeclaredComponent = z.infer<typeof componentSchema>;
+
+export const declarationPayloadSchema = z
+  .strictObject({
+    schema: z.literal('nonred/declaration/v1'),
+    id: text(200),
+    supplier: supplierId,
+    issuedAt: timestamp,
+    expiresAt: timestamp.optional(),
+    supersedes: text(200).optional(),
+    part: z.strictObject({
+      manufacturer: text(300),
+      partNumber: text(200),
+      revision: text(100).optional(),
+      name: text(500),
+      category,
+    }),
+    origin: originSchema.optional(),
+    components: z.array(componentSchema).max(10_000).optional(),
+    evidence: z
+      .array(
+        z.strictObject({
+          kind: text(100),
+          reference: text(500),
+          sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits').optional(),
+        }),
+      )
+      .max(1000)
+      .optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.supersedes !== undefined && p.supersedes === p.id) {
+      ctx.addIssue({ code: 'custom', path: ['supersedes'], message: 'a declaration cannot supersede itself' });
+    }
+  });
+
+export type DeclarationPayload = z.infer<typeof declarationPayloadSchema>;

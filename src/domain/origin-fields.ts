@@ -1,0 +1,87 @@
+// Flattens a declaration/BOM origin object into the dotted policy fields of SPEC §6 and
+// back, so that every source of origin (declaration, registry, parent attestation, BOM)
+// can be compared field by field.
+import type { Origin } from './declaration-schema.js';
+import { POLICY_FIELDS, type PolicyField } from './policy.js';
+
+export type FieldValue = string | string[];
+export type FlatOrigin = Partial<Record<PolicyField, FieldValue>>;
+
+export interface OriginNames {
+  manufacturer?: string;
+  ultimateParent?: string;
+}
+
+function known(v: string | undefined): string | undefined {
+  return v === undefined || v === 'unknown' ? undefined : v;
+}
+
+/** Known values only: absent and "unknown" are both left out. `dataHostedIn: []` is known. */
+export function flattenOrigin(origin: Origin | undefined | null): FlatOrigin {
+  const out: FlatOrigin = {};
+  if (!origin) return out;
+  const set = (f: PolicyField, v: string | undefined) => {
+    const k = known(v);
+    if (k !== undefined) out[f] = k;
+  };
+  set('manufacturedIn', origin.manufacturedIn);
+  set('assembledIn', origin.assembledIn);
+  const m = origin.manufacturer;
+  if (m) {
+    set('manufacturer.domicile', m.domicile);
+    if (m.ultimateParent === 'self') set('manufacturer.ultimateParent.domicile', m.domicile);
+    else if (m.ultimateParent) set('manufacturer.ultimateParent.domicile', m.ultimateParent.domicile);
+  }
+  const s = origin.software;
+  if (s) {
+    set('software.developerDomicile', s.developerDomicile);
+    set('software.dataAdministeredFrom', s.dataAdministeredFrom);
+    if (s.dataHostedIn !== undefined) {
+      // An explicit "unknown" inside the list makes the whole list unknown.
+      if (!s.dataHostedIn.includes('unknown')) out['software.dataHostedIn'] = [...new Set(s.dataHostedIn)].sort();
+    }
+  }
+  return out;
+}
+
+export function originNames(origin: Origin | undefined | null): OriginNames {
+  const out: OriginNames = {};
+  const m = origin?.manufacturer;
+  if (!m) return out;
+  if (m.name !== undefined) out.manufacturer = m.name;
+  if (m.ultimateParent === 'self') {
+    if (m.name !== undefined) out.ultimateParent = m.name;
+  } else if (m.ultimateParent?.name !== undefined) out.ultimateParent = m.ultimateParent.name;
+  return out;
+}
+
+export function valueText(v: FieldValue): string {
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+export function valuesOf(v: FieldValue | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Rebuilds a nested origin (as the report's tree shows it) from flat fields and names. */
+export function unflattenOrigin(flat: FlatOrigin, names: OriginNames): Record<string, unknown> {
+  const get = (f: PolicyField): FieldValue => flat[f] ?? 'unknown';
+  const parentDomicile = get('manufacturer.ultimateParent.domicile');
+  return {
+    manufacturedIn: get('manufacturedIn'),
+    assembledIn: get('assembledIn'),
+    manufacturer: {
+      name: names.manufacturer ?? null,
+      domicile: get('manufacturer.domicile'),
+      ultimateParent: { name: names.ultimateParent ?? null, domicile: parentDomicile },
+    },
+    software: {
+      developerDomicile: get('software.developerDomicile'),
+      dataHostedIn: flat['software.dataHostedIn'] ?? 'unknown',
+      dataAdministeredFrom: get('software.dataAdministeredFrom'),
+    },
+  };
+}
+
+export { POLICY_FIELDS };

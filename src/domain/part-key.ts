@@ -1,0 +1,60 @@
+// Part identity (SPEC §2): normalised (manufacturer, partNumber) pairs and the manufacturer
+// alias registry that maps the many spellings of a maker onto one canonical name.
+
+/** NFKC, trim, inner whitespace collapsed to one space, then lower case. */
+export function normalizeName(value: string): string {
+  return value.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase();
+}
+
+/**
+ * Maps normalised manufacturer names to their canonical normalised name. Built from the
+ * admin-managed alias registry; a name that is no alias maps to itself.
+ */
+export interface ManufacturerCanon {
+  canonical(name: string): string;
+}
+
+export interface AliasEntry {
+  /** the canonical manufacturer name, as registered */
+  name: string;
+  aliases: readonly string[];
+}
+
+export function buildCanon(entries: readonly AliasEntry[]): ManufacturerCanon {
+  const map = new Map<string, string>();
+  for (const entry of entries) {
+    const target = normalizeName(entry.name);
+    for (const alias of entry.aliases) map.set(normalizeName(alias), target);
+  }
+  return {
+    canonical(name: string): string {
+      const n = normalizeName(name);
+      return map.get(n) ?? n;
+    },
+  };
+}
+
+export const identityCanon: ManufacturerCanon = { canonical: normalizeName };
+
+// The key is written "<manufacturer>|<partNumber>" with '%' and '|' escaped inside each
+// half, so that the pair can be read back unambiguously from a URL or a CSV cell.
+function escapeHalf(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\|/g, '%7C');
+}
+
+export function partKey(canonicalManufacturer: string, normalizedPartNumber: string): string {
+  return `${escapeHalf(canonicalManufacturer)}|${escapeHalf(normalizedPartNumber)}`;
+}
+
+export function partKeyOf(canon: ManufacturerCanon, manufacturer: string, partNumber: string): string {
+  return partKey(canon.canonical(manufacturer), normalizeName(partNumber));
+}
+
+/** Reads a key back into its halves; null when the text is not a key. */
+export function parsePartKey(key: string): { manufacturer: string; partNumber: string } | null {
+  const parts = key.split('|');
+  if (parts.length !== 2) return null;
+  const [m, p] = parts as [string, string];
+  if (m === '' || p === '') return null;
+  return { manufacturer: decodeURIComponent(m), partNumber: decodeURIComponent(p) };
+}
