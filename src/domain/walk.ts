@@ -89,6 +89,8 @@ export interface TreeNode {
   category: Category | null;
   quantity: number | null;
   depth: number;
+  /** the parent on the canonical path; null directly under the root */
+  via: string | null;
   pathCount: number;
   judged: boolean;
   assurance: Assurance;
@@ -717,6 +719,7 @@ export function walk(input: WalkInput): WalkResult {
       category: d.category,
       quantity: Number.isFinite(total[idx]!) ? total[idx]! : null,
       depth: dist[idx]!,
+      via: bestParent[idx] === ROOT ? null : nodes[bestParent[idx]!]!.key,
       pathCount: pathCount[idx]!,
       judged: judged[idx] === 1,
       assurance: assuranceOf[idx]!,

@@ -1,0 +1,114 @@
+// The service's own Ed25519 signing key (SPEC §4): it signs receipts, reports and audit
+// checkpoints. Kept beside the database in a JWK-set file (mode 0600) or given whole in
+// NONRED_SERVICE_KEY; retired keys stay in the set, and in the published JWKS, so that
+// everything signed before a rotation still verifies.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { calculateJwkThumbprint, CompactSign, type JWK } from 'jose';
+
+export type ServiceKeyStatus = 'current' | 'retired';
+
+interface StoredKey extends JsonWebKey {
+  kid: string;
+  status: ServiceKeyStatus;
+}
+
+export interface ServiceKeyEntry {
+  kid: string;
+  status: ServiceKeyStatus;
+  publicJwk: JWK;
+  publicKey: KeyObject;
+}
+
+export interface ServiceKeys {
+  readonly kid: string;
+  readonly entries: readonly ServiceKeyEntry[];
+  /** the public JWKS as served at /.well-known/jwks.json */
+  jwks(): { keys: (JWK & { kid: string; alg: 'EdDSA'; use: 'sig'; status: ServiceKeyStatus })[] };
+  /** a compact JWS over the given payload bytes, with alg, kid and typ in the header */
+  sign(typ: string, payload: string): Promise<string>;
+}
+
+async function fromStored(stored: StoredKey[]): Promise<ServiceKeys> {
+  const current = stored.filter((k) => k.status === 'current');
+  if (current.length !== 1) throw new Error('the service key set must hold exactly one current key');
+  const entries: ServiceKeyEntry[] = [];
+  for (const k of stored) {
+    const publicJwk: JWK = { kty: 'OKP', crv: 'Ed25519', x: k.x! };
+    const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+    if (kid !== k.kid) throw new Error(`service key ${k.kid}: kid is not the key's thumbprint`);
+    entries.push({ kid, status: k.status, publicJwk, publicKey: createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' }) });
+  }
+  const cur = current[0]!;
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: cur.x, d: cur.d } as JsonWebKey, format: 'jwk' });
+  return {
+    kid: cur.kid,
+    entries,
+    jwks: () => ({
+      keys: entries.map((e) => ({ ...e.publicJwk, kid: e.kid, alg: 'EdDSA' as const, use: 'sig' as const, status: e.status })),
+    }),
+    sign: (typ, payload) =>
+      new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'EdDSA', kid: cur.kid, typ }).sign(privateKey),
+  };
+}
+
+async function newStoredKey(): Promise<StoredKey> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const kid = await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: jwk.x! }, 'sha256');
+  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: jwk.d!, kid, status: 'current' };
+}
+
+function parseStoredSet(text: string, where: string): StoredKey[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error(`${where} is not JSON`);
+  }
+  const keys = (v as { keys?: unknown }).keys ?? [v];
+  if (!Array.isArray(keys) || keys.length === 0) throw new Error(`${where} holds no key`);
+  return keys.map((k: Record<string, unknown>) => {
+    if (k.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.x !== 'string' || typeof k.d !== 'string') {
+      throw new Error(`${where}: every key must be a private Ed25519 JWK (kty OKP, crv Ed25519, x, d)`);
+    }
+    return { ...(k as unknown as StoredKey), status: (k.status as ServiceKeyStatus | undefined) ?? 'current' };
+  });
+}
+
+async function withKids(keys: StoredKey[]): Promise<StoredKey[]> {
+  return Promise.all(keys.map(async (k) => ({ ...k, kid: await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: k.x! }, 'sha256') })));
+}
+
+function writeSet(file: string, keys: StoredKey[]): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+/** An ephemeral key for tests and in-memory databases. */
+export async function ephemeralServiceKeys(): Promise<ServiceKeys> {
+  return fromStored([await newStoredKey()]);
+}
+
+/**
+ * The service keys from NONRED_SERVICE_KEY (a private JWK or JWK set) or the key file;
+ * a missing file is created with a fresh key.
+ */
+export async function loadServiceKeys(opts: { file: string | null; envValue?: string | undefined }): Promise<ServiceKeys> {
+  if (opts.envValue !== undefined && opts.envValue !== '') {
+    return fromStored(await withKids(parseStoredSet(opts.envValue, 'NONRED_SERVICE_KEY')));
+  }
+  if (opts.file === null) return ephemeralServiceKeys();
+  if (!existsSync(opts.file)) writeSet(opts.file, [await newStoredKey()]);
+  return fromStored(await withKids(parseStoredSet(readFileSync(opts.file, 'utf8'), opts.file)));
+}
+
+/** Rotation: the current key becomes retired (still published), a new one is current. */
+export async function rotateServiceKeyFile(file: string): Promise<string> {
+  const keys = await withKids(parseStoredSet(readFileSync(file, 'utf8'), file));
+  const fresh = await newStoredKey();
+  writeSet(file, [...keys.map((k) => ({ ...k, status: 'retired' as const })), fresh]);
+  return fresh.kid;
+}

@@ -1,0 +1,33 @@
+// Opens the SQLite database the way nonred uses it: WAL, foreign keys, a busy timeout for
+// a second process, and the committed drizzle-kit migrations applied before anything else.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export type Drizzle = BetterSQLite3Database<typeof schema>;
+
+export interface Store {
+  sqlite: Database.Database;
+  orm: Drizzle;
+  /** the database file, or ":memory:" */
+  path: string;
+  close(): void;
+}
+
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+
+export function openStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const orm = drizzle(sqlite, { schema });
+  migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
+  return { sqlite, orm, path, close: () => sqlite.close() };
+}

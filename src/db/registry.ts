@@ -1,0 +1,116 @@
+// Suppliers, their public keys and revocations, and the manufacturer alias registry.
+import type Database from 'better-sqlite3';
+import { normalizeName, type AliasEntry } from '../domain/part-key.js';
+import type { KeyFacts, RegistrySnapshot, SupplierFacts, UltimateParent } from '../domain/registry.js';
+
+export interface SupplierRow extends SupplierFacts {
+  createdAt: string;
+}
+
+interface RawSupplier {
+  id: string; name: string; domicile: string; ultimate_parent: string | null; manufacturer_names: string; created_at: string;
+}
+
+function toSupplier(r: RawSupplier): SupplierRow {
+  return {
+    id: r.id,
+    name: r.name,
+    domicile: r.domicile,
+    ultimateParent: r.ultimate_parent === null ? null : (JSON.parse(r.ultimate_parent) as UltimateParent),
+    manufacturerNames: JSON.parse(r.manufacturer_names) as string[],
+    createdAt: r.created_at,
+  };
+}
+
+export function getSupplier(db: Database.Database, id: string): SupplierRow | undefined {
+  const r = db.prepare('SELECT * FROM suppliers WHERE id = ?').get(id) as RawSupplier | undefined;
+  return r ? toSupplier(r) : undefined;
+}
+
+export function listSuppliers(db: Database.Database, after: string, limit: number): SupplierRow[] {
+  return (db.prepare('SELECT * FROM suppliers WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as RawSupplier[]).map(toSupplier);
+}
+
+export function insertSupplier(db: Database.Database, s: SupplierRow): void {
+  db.prepare('INSERT INTO suppliers (id, name, domicile, ultimate_parent, manufacturer_names, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(s.id, s.name, s.domicile, s.ultimateParent === null ? null : JSON.stringify(s.ultimateParent), JSON.stringify(s.manufacturerNames), s.createdAt);
+}
+
+export interface KeyRow extends KeyFacts {
+  alg: 'EdDSA' | 'ES256';
+  jwk: string;
+  createdAt: string;
+}
+
+interface RawKey {
+  kid: string; supplier_id: string; alg: string; jwk: string; status: string; reason: string | null;
+  revoked_at: string | null; compromised_at: string | null; created_at: string;
+}
+
+function toKey(r: RawKey): KeyRow {
+  return {
+    kid: r.kid, supplier: r.supplier_id, alg: r.alg as KeyRow['alg'], jwk: r.jwk,
+    status: r.status as KeyRow['status'], reason: r.reason as KeyRow['reason'],
+    revokedAt: r.revoked_at, compromisedAt: r.compromised_at, createdAt: r.created_at,
+  };
+}
+
+export function getKey(db: Database.Database, kid: string): KeyRow | undefined {
+  const r = db.prepare('SELECT * FROM supplier_keys WHERE kid = ?').get(kid) as RawKey | undefined;
+  return r ? toKey(r) : undefined;
+}
+
+export function keysOf(db: Database.Database, supplierId: string): KeyRow[] {
+  return (db.prepare('SELECT * FROM supplier_keys WHERE supplier_id = ? ORDER BY created_at, kid').all(supplierId) as RawKey[]).map(toKey);
+}
+
+export function insertKey(db: Database.Database, k: KeyRow): void {
+  db.prepare('INSERT INTO supplier_keys (kid, supplier_id, alg, jwk, status, reason, revoked_at, compromised_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(k.kid, k.supplier, k.alg, k.jwk, k.status, k.reason, k.revokedAt, k.compromisedAt, k.createdAt);
+}
+
+export function revokeKey(db: Database.Database, kid: string, reason: 'superseded' | 'compromised', revokedAt: string, compromisedAt: string | null): void {
+  db.prepare("UPDATE supplier_keys SET status = 'revoked', reason = ?, revoked_at = ?, compromised_at = ? WHERE kid = ?")
+    .run(reason, revokedAt, compromisedAt, kid);
+}
+
+export interface AliasRow {
+  alias: string;
+  aliasNorm: string;
+  canonical: string;
+  canonicalNorm: string;
+}
+
+export function aliasRows(db: Database.Database): AliasRow[] {
+  return (db.prepare('SELECT alias, alias_norm, canonical, canonical_norm FROM manufacturer_aliases ORDER BY canonical_norm, alias_norm').all() as
+    { alias: string; alias_norm: string; canonical: string; canonical_norm: string }[])
+    .map((r) => ({ alias: r.alias, aliasNorm: r.alias_norm, canonical: r.canonical, canonicalNorm: r.canonical_norm }));
+}
+
+export function aliasEntries(db: Database.Database): AliasEntry[] {
+  const byCanonical = new Map<string, AliasEntry & { aliases: string[] }>();
+  for (const r of aliasRows(db)) {
+    let e = byCanonical.get(r.canonicalNorm);
+    if (!e) byCanonical.set(r.canonicalNorm, (e = { name: r.canonical, aliases: [] }));
+    e.aliases.push(r.alias);
+  }
+  return [...byCanonical.values()];
+}
+
+export function findAlias(db: Database.Database, aliasNorm: string): AliasRow | undefined {
+  return aliasRows(db).find((r) => r.aliasNorm === aliasNorm);
+}
+
+export function insertAlias(db: Database.Database, alias: string, canonical: string, at: string): void {
+  db.prepare('INSERT INTO manufacturer_aliases (alias_norm, alias, canonical, canonical_norm, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(normalizeName(alias), alias, canonical, normalizeName(canonical), at);
+}
+
+/** Everything the walk needs from the registry, as it stands now. */
+export function registrySnapshot(db: Database.Database): RegistrySnapshot {
+  const suppliers = (db.prepare('SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)
+    .map(({ createdAt: _c, ...s }) => s);
+  const keys = (db.prepare('SELECT * FROM supplier_keys ORDER BY kid').all() as RawKey[]).map(toKey)
+    .map((k) => ({ kid: k.kid, supplier: k.supplier, status: k.status, reason: k.reason, revokedAt: k.revokedAt, compromisedAt: k.compromisedAt }));
+  return { suppliers, keys, aliases: aliasEntries(db) };
+}

@@ -1,0 +1,147 @@
+// The database schema (drizzle). Migrations in migrations/ are generated from this file by
+// drizzle-kit and committed; they are applied at start and in every test.
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const suppliers = sqliteTable('suppliers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  domicile: text('domicile').notNull(),
+  /** JSON: "self" | {name, domicile} | null */
+  ultimateParent: text('ultimate_parent'),
+  /** JSON array of the manufacturer names the supplier speaks for */
+  manufacturerNames: text('manufacturer_names').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const manufacturerAliases = sqliteTable('manufacturer_aliases', {
+  aliasNorm: text('alias_norm').primaryKey(),
+  alias: text('alias').notNull(),
+  canonical: text('canonical').notNull(),
+  canonicalNorm: text('canonical_norm').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('manufacturer_aliases_canonical').on(t.canonicalNorm)]);
+
+export const supplierKeys = sqliteTable('supplier_keys', {
+  kid: text('kid').primaryKey(),
+  supplierId: text('supplier_id').notNull().references(() => suppliers.id),
+  alg: text('alg').notNull(),
+  jwk: text('jwk').notNull(),
+  status: text('status').notNull(),
+  reason: text('reason'),
+  revokedAt: text('revoked_at'),
+  compromisedAt: text('compromised_at'),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('supplier_keys_supplier').on(t.supplierId)]);
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  role: text('role').notNull(),
+  supplierId: text('supplier_id').references(() => suppliers.id),
+  label: text('label'),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at'),
+  revokedAt: text('revoked_at'),
+}, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash)]);
+
+export const declarations = sqliteTable('declarations', {
+  /** lower-case hex of the SHA-256 of the exact compact JWS */
+  sha256: text('sha256').primaryKey(),
+  supplierId: text('supplier_id').notNull().references(() => suppliers.id),
+  declId: text('decl_id').notNull(),
+  kid: text('kid').notNull().references(() => supplierKeys.kid),
+  submittedBy: text('submitted_by').notNull(),
+  submitterSupplier: text('submitter_supplier'),
+  receivedAt: text('received_at').notNull(),
+  issuedAt: text('issued_at').notNull(),
+  expiresAt: text('expires_at'),
+  supersedes: text('supersedes'),
+  mfrNorm: text('mfr_norm').notNull(),
+  pnNorm: text('pn_norm').notNull(),
+  payload: text('payload').notNull(),
+  jws: text('jws').notNull(),
+  logIndex: integer('log_index').notNull(),
+}, (t) => [
+  uniqueIndex('declarations_supplier_id').on(t.supplierId, t.declId),
+  index('declarations_pn').on(t.pnNorm),
+  index('declarations_supersedes').on(t.supplierId, t.supersedes),
+  index('declarations_submitter').on(t.submitterSupplier),
+]);
+
+export const boms = sqliteTable('boms', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  partNumber: text('part_number'),
+  revision: text('revision'),
+  sha256: text('sha256').notNull(),
+  format: text('format').notNull(),
+  mediaType: text('media_type').notNull(),
+  content: blob('content', { mode: 'buffer' }).notNull(),
+  /** the normalised BOM (domain Bom) as JSON */
+  bom: text('bom').notNull(),
+  nodes: integer('nodes').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+});
+
+export const bomParts = sqliteTable('bom_parts', {
+  bomId: text('bom_id').notNull().references(() => boms.id),
+  itemId: text('item_id').notNull(),
+  mfrNorm: text('mfr_norm').notNull(),
+  pnNorm: text('pn_norm').notNull(),
+  /** JSON: the steps from the root to this item */
+  path: text('path').notNull(),
+}, (t) => [primaryKey({ columns: [t.bomId, t.itemId] }), index('bom_parts_pn').on(t.pnNorm)]);
+
+export const policies = sqliteTable('policies', {
+  id: text('id').notNull(),
+  version: integer('version').notNull(),
+  body: text('body').notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.id, t.version] })]);
+
+export const reports = sqliteTable('reports', {
+  id: text('id').primaryKey(),
+  bomId: text('bom_id').notNull().references(() => boms.id),
+  policyId: text('policy_id').notNull(),
+  policyVersion: integer('policy_version').notNull(),
+  verdict: text('verdict').notNull(),
+  generatedAt: text('generated_at').notNull(),
+  /** the report JSON exactly as signed */
+  body: text('body').notNull(),
+  jws: text('jws').notNull(),
+  stale: integer('stale').notNull().default(0),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('reports_bom').on(t.bomId), index('reports_verdict').on(t.verdict)]);
+
+export const reportParts = sqliteTable('report_parts', {
+  reportId: text('report_id').notNull().references(() => reports.id),
+  key: text('key').notNull(),
+  mfrNorm: text('mfr_norm').notNull(),
+  pnNorm: text('pn_norm').notNull(),
+  /** key of the parent on the canonical path; null under the root */
+  via: text('via'),
+  manufacturer: text('manufacturer').notNull(),
+  partNumber: text('part_number').notNull(),
+  name: text('name'),
+}, (t) => [primaryKey({ columns: [t.reportId, t.key] }), index('report_parts_pn').on(t.pnNorm)]);
+
+export const auditLog = sqliteTable('audit_log', {
+  seq: integer('seq').primaryKey(),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  subject: text('subject').notNull(),
+  payloadSha256: text('payload_sha256').notNull(),
+  prev: text('prev').notNull(),
+  hash: text('hash').notNull(),
+  /** the JSON whose SHA-256 is payloadSha256; kept so auditors can read what changed */
+  payload: text('payload').notNull(),
+});
+
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull().default(sql`''`),
+});

@@ -1,0 +1,49 @@
+// The report body (SPEC §7): the walk's result framed with the BOM, the policy snapshot,
+// the time and the audit-log checkpoint. Members in a fixed order, so that the same
+// inputs give the same bytes.
+import type { Policy } from './policy.js';
+import type { WalkResult } from './walk.js';
+
+export interface ReportBody {
+  id: string;
+  bom: { id: string; name: string; sha256: string };
+  policy: Policy & { sha256: string };
+  generatedAt: string;
+  verdict: WalkResult['verdict'];
+  summary: WalkResult['summary'];
+  findings: WalkResult['findings'];
+  tree: WalkResult['tree'];
+  evidence: WalkResult['evidence'];
+  log: { size: number; head: string };
+}
+
+export function buildReportBody(a: {
+  id: string;
+  generatedAt: string;
+  bom: { id: string; name: string; sha256: string };
+  policy: Policy;
+  policySha256: string;
+  result: WalkResult;
+  log: { size: number; head: string };
+}): ReportBody {
+  const p = a.policy;
+  return {
+    id: a.id,
+    bom: { id: a.bom.id, name: a.bom.name, sha256: a.bom.sha256 },
+    policy: {
+      id: p.id, version: p.version, name: p.name, disallowedCountries: p.disallowedCountries, fields: p.fields,
+      disallowedEntities: p.disallowedEntities, scope: p.scope, minimumAssurance: p.minimumAssurance,
+      maxDeclarationAgeDays: p.maxDeclarationAgeDays, maxDepth: p.maxDepth, sha256: a.policySha256,
+    },
+    generatedAt: a.generatedAt,
+    verdict: a.result.verdict,
+    summary: a.result.summary,
+    findings: a.result.findings,
+    tree: a.result.tree,
+    evidence: a.result.evidence,
+    log: { size: a.log.size, head: a.log.head },
+  };
+}
+
+/** The members that must come out byte-identical for the same inputs (SPEC §6). */
+export const DETERMINISTIC_MEMBERS = ['bom', 'policy', 'verdict', 'summary', 'findings', 'tree', 'evidence'] as const;

@@ -1,0 +1,58 @@
+// Small helpers for describing routes: every route states its request shapes with zod (the
+// single source of truth, validated at run time) and the problems it can answer with.
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { z } from 'zod';
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'malformed request body',
+  401: 'no token, or an unknown/revoked/expired one',
+  403: 'the role may not do this',
+  404: 'absent, or not visible to the caller',
+  409: 'conflict with what is already held',
+  413: 'too large',
+  415: 'wrong content type',
+  422: 'well-formed but invalid',
+};
+
+type Responses = RouteConfig['responses'];
+
+export function op<const R extends Omit<RouteConfig, 'responses'>>(
+  route: R,
+  ok: { status: number; description: string; mediaType?: string },
+  problems: number[] = [],
+): R & { responses: Responses } {
+  const responses: Responses = {
+    [ok.status]: { description: ok.description },
+  };
+  for (const s of problems) {
+    responses[s] = { description: PROBLEM_TEXT[s] ?? 'problem', content: { 'application/problem+json': { schema: problemSchema } } };
+  }
+  return createRoute({ ...route, responses }) as R & { responses: Responses };
+}
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: true,
+  ...(description ? { description } : {}),
+  content: { 'application/json': { schema } },
+});
+
+export const bearer = [{ bearerAuth: [] as string[] }];
+
+export const listQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** `{items, next?}` with the cursor of the last item when the page is full. */
+export function page<T>(items: T[], limit: number, cursorOf: (item: T) => string): { items: T[]; next?: string } {
+  return items.length === limit && items.length > 0 ? { items, next: cursorOf(items[items.length - 1]!) } : { items };
+}

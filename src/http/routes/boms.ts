@@ -1,0 +1,84 @@
+// BOM upload (the content type picks the importer), reads, and verification into a report.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { appendAudit, inTransaction } from '../../db/audit.js';
+import { getBom, getBomContent, insertBom, listBoms } from '../../db/boms.js';
+import { BOM_MEDIA_TYPES, importBom } from '../../formats/import-bom.js';
+import { Problem } from '../../problem.js';
+import { actorName } from '../../service/deps.js';
+import { issueReport } from '../../service/reports.js';
+import { READERS, requireRole } from '../auth.js';
+import type { App } from '../context.js';
+import { bearer, listQuery, op, page } from '../openapi.js';
+import { reportJson } from './reports.js';
+
+const rootOverrides = z.object({
+  name: z.string().trim().min(1).max(300).optional(),
+  partNumber: z.string().trim().min(1).max(200).optional(),
+  revision: z.string().trim().min(1).max(100).optional(),
+});
+
+export function registerBomRoutes(app: App): void {
+  app.openapi(op({ method: 'post', path: '/v1/boms', tags: ['boms'], summary: 'Upload a BOM (procurement)', security: bearer,
+    description: 'application/json: the native nonred/bom/v1 format. Query parameters name, partNumber and revision name or override the root.',
+    request: {
+      query: rootOverrides,
+      body: { required: true, content: Object.fromEntries(BOM_MEDIA_TYPES.map((t) => [t, { schema: z.unknown() }])) },
+    } },
+  { status: 201, description: '{id, name, sha256, nodes}' }, [400, 401, 403, 413, 415, 422]),
+  async (c) => {
+    const actor = requireRole(c, 'procurement');
+    const deps = c.get('deps');
+    const db = deps.store.sqlite;
+    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    const q = c.req.valid('query');
+    const imported = importBom(mediaType, bytes, q);
+    const bom = imported.bom;
+    const sha256 = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const now = deps.clock().toISOString();
+    const row = {
+      id: deps.ids('bom'), name: bom.name, partNumber: bom.partNumber, revision: bom.revision, sha256,
+      format: imported.format, mediaType, nodes: bom.items.length, createdAt: now, createdBy: actor.tokenId,
+    };
+    inTransaction(db, () => {
+      insertBom(db, row, bytes, bom);
+      appendAudit(db, { at: now, actor: actorName(actor), action: 'bom.uploaded', subject: row.id, payload: { id: row.id, name: row.name, sha256, format: row.format, nodes: row.nodes } });
+    });
+    return c.json({
+      id: row.id, name: row.name, partNumber: row.partNumber, revision: row.revision, sha256, format: row.format, nodes: row.nodes,
+      ...(imported.ignoredColumns ? { ignoredColumns: imported.ignoredColumns } : {}),
+    }, 201);
+  });
+
+  app.openapi(op({ method: 'get', path: '/v1/boms', tags: ['boms'], summary: 'List BOMs', security: bearer, request: { query: listQuery } },
+    { status: 200, description: '{items, next?}' }, [401, 403, 422]),
+  (c) => {
+    requireRole(c, ...READERS);
+    const q = c.req.valid('query');
+    return c.json(page(listBoms(c.get('deps').store.sqlite, q.cursor ?? '', q.limit), q.limit, (b) => b.id));
+  });
+
+  app.openapi(op({ method: 'get', path: '/v1/boms/{id}', tags: ['boms'], summary: 'A BOM: its metadata and normalised items', security: bearer,
+    request: { params: z.object({ id: z.string().max(100) }) } }, { status: 200, description: 'the BOM' }, [401, 403, 404]),
+  (c) => {
+    requireRole(c, ...READERS);
+    const db = c.get('deps').store.sqlite;
+    const id = c.req.valid('param').id;
+    const row = getBom(db, id);
+    const content = row ? getBomContent(db, id) : undefined;
+    if (!row || !content) throw new Problem(404, 'not_found', 'no such BOM');
+    return c.json({ ...row, bom: content.bom });
+  });
+
+  app.openapi(op({ method: 'post', path: '/v1/boms/{id}/verify', tags: ['boms'], summary: 'Verify a BOM against a policy → a signed report (procurement)', security: bearer,
+    request: { params: z.object({ id: z.string().max(100) }), query: z.object({ policy: z.string().max(100).optional() }) } },
+  { status: 201, description: 'the report' }, [401, 403, 404, 422]),
+  async (c) => {
+    const actor = requireRole(c, 'procurement');
+    const deps = c.get('deps');
+    const issued = await issueReport(deps, c.req.valid('param').id, c.req.valid('query').policy, actor);
+    c.header('location', `/v1/reports/${issued.body.id}`);
+    return c.body(reportJson(issued.bodyText, { stale: false }), 201, { 'content-type': 'application/json' });
+  });
+}

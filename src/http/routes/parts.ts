@@ -1,0 +1,43 @@
+// Where-used: every BOM and report a part appears in, at any depth — BOM items and the
+// declared sub-components that reports reached.
+import { z } from 'zod';
+import { bomOccurrences } from '../../db/boms.js';
+import { aliasEntries } from '../../db/registry.js';
+import { reportOccurrences } from '../../db/reports.js';
+import { buildCanon, normalizeName } from '../../domain/part-key.js';
+import type { PathStep } from '../../domain/walk.js';
+import { READERS, requireRole } from '../auth.js';
+import type { App } from '../context.js';
+import { bearer, op } from '../openapi.js';
+
+export function registerPartRoutes(app: App): void {
+  app.openapi(op({ method: 'get', path: '/v1/parts/where-used', tags: ['parts'], summary: 'Every BOM and report a part appears in, at any depth', security: bearer,
+    request: { query: z.object({ manufacturer: z.string().trim().min(1).max(300), partNumber: z.string().trim().min(1).max(200) }) } },
+  { status: 200, description: '{items: [{bom: {id, name}, reports: [ids], paths: [[steps]]}]}' }, [401, 403, 422]),
+  (c) => {
+    requireRole(c, ...READERS);
+    const db = c.get('deps').store.sqlite;
+    const q = c.req.valid('query');
+    const aliases = aliasEntries(db);
+    const target = buildCanon(aliases).canonical(q.manufacturer);
+    const mfrNorms = [...new Set([target, ...aliases.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))])];
+    const pn = normalizeName(q.partNumber);
+    const byBom = new Map<string, { bom: { id: string; name: string }; reports: Set<string>; paths: Map<string, PathStep[]> }>();
+    const entry = (id: string, name: string) => {
+      let e = byBom.get(id);
+      if (!e) byBom.set(id, (e = { bom: { id, name }, reports: new Set(), paths: new Map() }));
+      return e;
+    };
+    for (const o of bomOccurrences(db, pn, mfrNorms)) entry(o.bomId, o.bomName).paths.set(JSON.stringify(o.path), o.path);
+    for (const o of reportOccurrences(db, pn, mfrNorms)) {
+      const e = entry(o.bomId, o.bomName);
+      e.reports.add(o.reportId);
+      const k = JSON.stringify(o.path);
+      if (!e.paths.has(k)) e.paths.set(k, o.path);
+    }
+    const items = [...byBom.values()].sort((a, b) => (a.bom.id < b.bom.id ? -1 : 1)).map((e) => ({
+      bom: e.bom, reports: [...e.reports].sort(), paths: [...e.paths.values()],
+    }));
+    return c.json({ items });
+  });
+}

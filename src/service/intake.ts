@@ -1,0 +1,150 @@
+// Declaration intake (SPEC §3): decode, verify, and store accepted declarations with their
+// audit entries; answer each with a receipt signed by the service key after the commit.
+// The single and the batch endpoint share this path, so they cannot drift apart.
+import type { KeyObject } from 'node:crypto';
+import { importStoredJwk } from '../crypto/jwk.js';
+import {
+  decodeCompactJws, verifyDecodedDeclaration, type DecodedJws, type KeyForVerify, type VerifiedDeclaration,
+} from '../crypto/verify-declaration.js';
+import { appendAudit, inTransaction } from '../db/audit.js';
+import { declarationStatements, getDeclaration } from '../db/declarations.js';
+import { getKey } from '../db/registry.js';
+import { normalizeName } from '../domain/part-key.js';
+import { Problem } from '../problem.js';
+import { actorName, type Actor, type Deps } from './deps.js';
+
+export const RECEIPT_TYP = 'nonred-receipt+jws';
+export const BATCH_RECEIPT_TYP = 'nonred-receipt+jws';
+
+export interface ReceiptItem {
+  sha256: string;
+  supplier: string;
+  id: string;
+  receivedAt: string;
+  logIndex: number;
+}
+
+export type LineResult =
+  | { line: number; status: 'accepted' | 'held'; receipt: ReceiptItem }
+  | { line: number; status: 'rejected'; problem: Problem };
+
+// Imported public keys, by kid and JWK text (a kid's key never changes, its status may).
+const keyObjects = new Map<string, KeyObject>();
+
+function lookupKeyFn(deps: Deps): (kid: string) => KeyForVerify | undefined {
+  return (kid) => {
+    const row = getKey(deps.store.sqlite, kid);
+    if (!row) return undefined;
+    let key = keyObjects.get(row.jwk);
+    if (!key) keyObjects.set(row.jwk, (key = importStoredJwk(row.jwk)));
+    return { supplier: row.supplier, alg: row.alg, key, status: row.status };
+  };
+}
+
+export function receiptOf(row: { sha256: string; supplier: string; id: string; receivedAt: string; logIndex: number }): ReceiptItem {
+  return { sha256: `sha256:${row.sha256}`, supplier: row.supplier, id: row.id, receivedAt: row.receivedAt, logIndex: row.logIndex };
+}
+
+/** Signs one receipt; Ed25519 is deterministic, so a re-issued receipt is byte-identical. */
+export function signReceipt(deps: Deps, item: ReceiptItem): Promise<string> {
+  return deps.keys.sign(RECEIPT_TYP, JSON.stringify(item));
+}
+
+export function signBatchReceipt(deps: Deps, items: ReceiptItem[]): Promise<string> {
+  return deps.keys.sign(BATCH_RECEIPT_TYP, JSON.stringify({ items }));
+}
+
+const VERIFY_CONCURRENCY = 64;
+
+/**
+ * Takes submitted lines (each one compact JWS) through every rule and stores what passes.
+ * Rejections by this authenticated caller are written to the audit log (they are evidence
+ * of what was tried); an oversized payload is not, like any oversized request.
+ */
+export async function intakeLines(deps: Deps, lines: readonly { line: number; text: string }[], actor: Actor): Promise<LineResult[]> {
+  const db = deps.store.sqlite;
+  const receivedAt = deps.clock().toISOString();
+  const now = deps.clock();
+  const lookupKey = lookupKeyFn(deps);
+  const results = new Map<number, LineResult>();
+
+  // 1. structure (400) and already-held
+  const pending: { line: number; decoded: DecodedJws }[] = [];
+  const rejected: { line: number; problem: Problem; sha256: string | null }[] = [];
+  for (const { line, text } of lines) {
+    try {
+      const decoded = decodeCompactJws(text);
+      pending.push({ line, decoded });
+    } catch (e) {
+      if (!(e instanceof Problem)) throw e;
+      rejected.push({ line, problem: e, sha256: null });
+    }
+  }
+
+  // 2. header, key, signature, schema, time (422) — verified concurrently
+  const verified: { line: number; v: VerifiedDeclaration }[] = [];
+  for (let i = 0; i < pending.length; i += VERIFY_CONCURRENCY) {
+    const chunk = pending.slice(i, i + VERIFY_CONCURRENCY);
+    const outcomes = await Promise.all(chunk.map(async ({ line, decoded }) => {
+      const held = getDeclaration(db, decoded.sha256);
+      if (held) return { line, held };
+      try {
+        return { line, v: await verifyDecodedDeclaration(decoded, { lookupKey, now }) };
+      } catch (e) {
+        if (!(e instanceof Problem)) throw e;
+        return { line, problem: e, sha256: decoded.sha256 };
+      }
+    }));
+    for (const o of outcomes) {
+      if ('held' in o && o.held) results.set(o.line, { line: o.line, status: 'held', receipt: receiptOf(o.held) });
+      else if ('v' in o && o.v) verified.push({ line: o.line, v: o.v });
+      else if ('problem' in o && o.problem) rejected.push({ line: o.line, problem: o.problem, sha256: o.sha256 ?? null });
+    }
+  }
+
+  // 3. store, one transaction: conflicts and key status re-checked under the write lock
+  const stmts = declarationStatements(db);
+  const keyStatus = db.prepare('SELECT status FROM supplier_keys WHERE kid = ?');
+  const who = actorName(actor);
+  inTransaction(db, () => {
+    for (const { line, v } of verified.sort((a, b) => a.line - b.line)) {
+      const held = stmts.bySha.get(v.sha256) as { sha256: string; supplier_id: string; decl_id: string; received_at: string; log_index: number } | undefined;
+      if (held) {
+        results.set(line, { line, status: 'held', receipt: { sha256: `sha256:${held.sha256}`, supplier: held.supplier_id, id: held.decl_id, receivedAt: held.received_at, logIndex: held.log_index } });
+        continue;
+      }
+      const p = v.payload;
+      const other = stmts.bySupplierId.get(p.supplier, p.id) as { sha256: string } | undefined;
+      if (other) {
+        rejected.push({ line, sha256: v.sha256, problem: new Problem(409, 'declaration.id_conflict', `supplier ${p.supplier} already has a declaration "${p.id}" with other content (sha256:${other.sha256}); issue a new id and name the old one in "supersedes"`) });
+        continue;
+      }
+      const status = (keyStatus.get(v.kid) as { status: string } | undefined)?.status;
+      if (status !== 'active') {
+        rejected.push({ line, sha256: v.sha256, problem: new Problem(422, 'declaration.key_revoked', `key ${v.kid} of ${p.supplier} is revoked`) });
+        continue;
+      }
+      const entry = appendAudit(db, {
+        at: receivedAt, actor: who, action: 'declaration.accepted', subject: `sha256:${v.sha256}`,
+        payload: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: who },
+      });
+      stmts.insert.run({
+        sha256: v.sha256, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: actor.tokenId,
+        submitterSupplier: actor.supplier, receivedAt, issuedAt: p.issuedAt, expiresAt: p.expiresAt ?? null,
+        supersedes: p.supersedes ?? null, mfrNorm: normalizeName(p.part.manufacturer), pnNorm: normalizeName(p.part.partNumber),
+        payload: JSON.stringify(p), jws: v.token, logIndex: entry.seq,
+      });
+      results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, receivedAt, logIndex: entry.seq } });
+    }
+    for (const r of rejected.sort((a, b) => a.line - b.line)) {
+      if (r.problem.status !== 413) {
+        appendAudit(db, {
+          at: receivedAt, actor: who, action: 'declaration.rejected', subject: r.sha256 ? `sha256:${r.sha256}` : '-',
+          payload: { code: r.problem.code, detail: r.problem.message, sha256: r.sha256 ? `sha256:${r.sha256}` : null, line: r.line },
+        });
+      }
+      results.set(r.line, { line: r.line, status: 'rejected', problem: r.problem });
+    }
+  });
+  return lines.map(({ line }) => results.get(line)!);
+}

@@ -1,0 +1,70 @@
+// Verification as a service operation: load the BOM, the policy, the registry and the
+// evidence, run the walk, and store the signed report with its audit entry (SPEC §6, §7).
+import { appendAudit, auditHead, inTransaction } from '../db/audit.js';
+import { getBom, getBomContent } from '../db/boms.js';
+import { dbEvidence } from '../db/declarations.js';
+import { getPolicy, type PolicyRow } from '../db/policies.js';
+import { registrySnapshot } from '../db/registry.js';
+import { insertReport } from '../db/reports.js';
+import { buildReportBody, type ReportBody } from '../domain/report.js';
+import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
+import { walk } from '../domain/walk.js';
+import { sha256Hex } from '../crypto/verify-declaration.js';
+import { Problem } from '../problem.js';
+import { actorName, type Actor, type Deps } from './deps.js';
+
+export const REPORT_TYP = 'nonred-report+jws';
+
+export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
+  const parsed = parsePolicyRef(ref ?? DEFAULT_POLICY_ID);
+  if (!parsed) throw new Problem(422, 'validation.failed', `"${ref}" is not a policy reference (use an id such as non-red, or id@version)`, { errors: [{ path: '/query/policy', message: 'invalid policy reference' }] });
+  const row = getPolicy(deps.store.sqlite, parsed.id, parsed.version);
+  if (!row) throw new Problem(422, 'validation.failed', `policy ${ref} does not exist`, { errors: [{ path: '/query/policy', message: 'unknown policy' }] });
+  return row;
+}
+
+export interface IssuedReport {
+  body: ReportBody;
+  bodyText: string;
+  jws: string;
+}
+
+export async function issueReport(deps: Deps, bomId: string, policyRef: string | undefined, actor: Actor): Promise<IssuedReport> {
+  const db = deps.store.sqlite;
+  const bomRow = getBom(db, bomId);
+  const content = bomRow ? getBomContent(db, bomId) : undefined;
+  if (!bomRow || !content) throw new Problem(404, 'not_found', `no BOM ${bomId}`);
+  const policyRow = resolvePolicy(deps, policyRef);
+  const now = deps.clock().toISOString();
+  const result = walk({
+    bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
+  });
+  const id = deps.ids('rpt');
+
+  // The report's `log` is the checkpoint just before its own entry. Signing is async and
+  // the write transaction is not, so sign first and retry if another writer moved the head.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const head = auditHead(db);
+    const body = buildReportBody({
+      id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
+      policy: policyRow.policy, policySha256: policyRow.sha256, result, log: head,
+    });
+    const bodyText = JSON.stringify(body);
+    const jws = await deps.keys.sign(REPORT_TYP, bodyText);
+    const stored = inTransaction(db, () => {
+      const nowHead = auditHead(db);
+      if (nowHead.size !== head.size) return false;
+      insertReport(db, {
+        id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
+        verdict: result.verdict, generatedAt: now, stale: false, createdAt: now,
+      }, bodyText, jws, result.tree.nodes);
+      appendAudit(db, {
+        at: now, actor: actorName(actor), action: 'report.issued', subject: id,
+        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict: result.verdict, sha256: `sha256:${sha256Hex(bodyText)}` },
+      });
+      return true;
+    });
+    if (stored) return { body, bodyText, jws };
+  }
+  throw new Problem(503, 'service.busy', 'the audit log kept moving while the report was signed; try again');
+}
