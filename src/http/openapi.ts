@@ -2,6 +2,7 @@
 // single source of truth, validated at run time) and the problems it can answer with.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { Problem } from '../problem.js';
 
 export const problemSchema = z.object({
   type: z.string(),
@@ -55,4 +56,23 @@ export const listQuery = z.object({
 /** `{items, next?}` with the cursor of the last item when the page is full. */
 export function page<T>(items: T[], limit: number, cursorOf: (item: T) => string): { items: T[]; next?: string } {
   return items.length === limit && items.length > 0 ? { items, next: cursorOf(items[items.length - 1]!) } : { items };
+}
+
+/**
+ * A body of a non-JSON type (a JWS, NDJSON, CSV), documented but read by the handler
+ * itself: the handler checks the media type with requireMediaType.
+ */
+export const rawBody = (types: readonly string[], description: string) => ({
+  required: true,
+  description,
+  content: Object.fromEntries(types.map((t) => [t, { schema: { type: 'string' as const } }])),
+});
+
+/** 415 unless the request's content type (without parameters) is one of `types`. */
+export function requireMediaType(header: string | undefined, types: readonly string[]): string {
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!types.includes(type)) {
+    throw new Problem(415, 'request.unsupported_media_type', `send the body as ${types.join(' or ')}${type ? `, not ${type}` : ''}`);
+  }
+  return type;
 }

@@ -9,7 +9,7 @@ import { actorName } from '../../service/deps.js';
 import { issueReport } from '../../service/reports.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
-import { bearer, listQuery, op, page } from '../openapi.js';
+import { bearer, listQuery, op, page, rawBody } from '../openapi.js';
 import { reportJson } from './reports.js';
 
 const rootOverrides = z.object({
@@ -23,7 +23,7 @@ export function registerBomRoutes(app: App): void {
     description: 'application/json: the native nonred/bom/v1 format. Query parameters name, partNumber and revision name or override the root.',
     request: {
       query: rootOverrides,
-      body: { required: true, content: Object.fromEntries(BOM_MEDIA_TYPES.map((t) => [t, { schema: z.unknown() }])) },
+      body: rawBody(BOM_MEDIA_TYPES, 'the BOM file as exported'),
     } },
   { status: 201, description: '{id, name, sha256, nodes}' }, [400, 401, 403, 413, 415, 422]),
   async (c) => {

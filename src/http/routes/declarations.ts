@@ -11,9 +11,10 @@ import type { Actor, Deps } from '../../service/deps.js';
 import { intakeLines, receiptOf, signBatchReceipt, signReceipt } from '../../service/intake.js';
 import { requireRole } from '../auth.js';
 import type { App } from '../context.js';
-import { bearer, listQuery, op, page } from '../openapi.js';
+import { bearer, listQuery, op, page, rawBody, requireMediaType } from '../openapi.js';
 
 export const MAX_BATCH_LINES = 20_000;
+const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl'];
 
 function visible(actor: Actor, row: DeclarationRow): boolean {
   if (actor.role !== 'supplier') return true;
@@ -42,11 +43,12 @@ function summaryOf(row: DeclarationRow) {
 export function registerDeclarationRoutes(app: App): void {
   app.openapi(op({ method: 'post', path: '/v1/declarations', tags: ['declarations'], summary: 'Submit one signed declaration (compact JWS)', security: bearer,
     description: 'Body: the compact JWS as application/jose. 201 with a signed receipt when new, 200 with the same receipt when the exact bytes are already held.',
-    request: { body: { required: true, content: { 'application/jose': { schema: z.string() } } } } },
+    request: { body: rawBody(['application/jose'], 'the compact JWS') } },
   { status: 201, description: '{sha256, supplier, id, receivedAt, logIndex, receipt}' }, [400, 401, 403, 409, 413, 415, 422]),
   async (c) => {
     const actor = requireRole(c, 'supplier', 'procurement', 'admin');
     const deps = c.get('deps');
+    requireMediaType(c.req.header('content-type'), ['application/jose']);
     const [result] = await intakeLines(deps, [{ line: 1, text: await c.req.text() }], actor);
     if (result!.status === 'rejected') throw result!.problem;
     const receipt = await signReceipt(deps, result!.receipt);
@@ -55,11 +57,12 @@ export function registerDeclarationRoutes(app: App): void {
 
   app.openapi(op({ method: 'post', path: '/v1/declarations/batch', tags: ['declarations'], summary: 'Submit many declarations, one compact JWS per line (NDJSON)', security: bearer,
     description: `Each line is judged on its own; a bad line does not sink the others. Blank lines are skipped but counted. At most ${MAX_BATCH_LINES} lines. The answer carries one receipt signed over every accepted or held line.`,
-    request: { body: { required: true, content: { 'application/x-ndjson': { schema: z.string() }, 'application/jsonl': { schema: z.string() } } } } },
+    request: { body: rawBody(NDJSON_TYPES, 'one compact JWS per line') } },
   { status: 200, description: '{results: [{line, status, sha256?, code?, detail?}], receipt}' }, [401, 403, 413, 415]),
   async (c) => {
     const actor = requireRole(c, 'supplier', 'procurement', 'admin');
     const deps = c.get('deps');
+    requireMediaType(c.req.header('content-type'), NDJSON_TYPES);
     const text = await c.req.text();
     const lines = text.split('\n').map((t, i) => ({ line: i + 1, text: t })).filter((l) => l.text.trim() !== '');
     if (lines.length > MAX_BATCH_LINES) throw new Problem(413, 'request.too_large', `at most ${MAX_BATCH_LINES} declarations per batch; this has ${lines.length}`);
