@@ -2,7 +2,18 @@
 // single source of truth, validated at run time) and the problems it can answer with.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
+import type { MiddlewareHandler } from 'hono';
+import type { Role } from '../db/tokens.js';
 import { Problem } from '../problem.js';
+import type { AppEnv } from './context.js';
+import { requireRole } from './auth.js';
+
+function roleGate(roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    requireRole(c, ...roles);
+    await next();
+  };
+}
 
 export const problemSchema = z.object({
   type: z.string(),
@@ -27,17 +38,27 @@ const PROBLEM_TEXT: Record<number, string> = {
 type Responses = RouteConfig['responses'];
 
 export function op<const R extends Omit<RouteConfig, 'responses'>>(
-  route: R,
+  routeWithRoles: R & { roles?: Role[] },
   ok: { status: number; description: string; mediaType?: string },
   problems: number[] = [],
 ): R & { responses: Responses } {
+  const { roles, ...route } = routeWithRoles;
+  // The role check runs before any validator: a caller who may not do this learns 403,
+  // not what a valid body would look like.
+  const withRoles = roles
+    ? {
+      ...route,
+      middleware: [roleGate(roles)],
+      description: `${route.description ? `${route.description} ` : ''}Roles: ${roles.join(', ')}.`,
+    }
+    : route;
   const responses: Responses = {
     [ok.status]: { description: ok.description },
   };
   for (const s of problems) {
     responses[s] = { description: PROBLEM_TEXT[s] ?? 'problem', content: { 'application/problem+json': { schema: problemSchema } } };
   }
-  return createRoute({ ...route, responses }) as R & { responses: Responses };
+  return createRoute({ ...withRoles, responses } as R & { responses: Responses }) as R & { responses: Responses };
 }
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({

@@ -8,7 +8,7 @@ import { bearer, op } from '../openapi.js';
 export const CHECKPOINT_TYP = 'nonred-checkpoint+jws';
 
 export function registerAuditRoutes(app: App): void {
-  app.openapi(op({ method: 'get', path: '/v1/audit', tags: ['audit'], summary: 'Audit-log entries after a sequence number', security: bearer,
+  app.openapi(op({ roles: ['auditor', 'admin'], method: 'get', path: '/v1/audit', tags: ['audit'], summary: 'Audit-log entries after a sequence number', security: bearer,
     request: { query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }) } },
   { status: 200, description: '{items, next?}' }, [401, 403, 422]),
   (c) => {
@@ -18,14 +18,14 @@ export function registerAuditRoutes(app: App): void {
     return c.json(items.length === q.limit ? { items, next: String(items[items.length - 1]!.seq) } : { items });
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/audit/verify', tags: ['audit'], summary: 'Recompute the hash chain', security: bearer },
+  app.openapi(op({ roles: ['auditor', 'admin'], method: 'get', path: '/v1/audit/verify', tags: ['audit'], summary: 'Recompute the hash chain', security: bearer },
     { status: 200, description: '{valid, size, head, firstBadSeq?}' }, [401, 403]),
   (c) => {
     requireRole(c, 'auditor', 'admin');
     return c.json(verifyChain(c.get('deps').store.sqlite));
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/audit/checkpoint', tags: ['audit'], summary: 'The log head, signed by the service key', security: bearer },
+  app.openapi(op({ roles: ['auditor', 'admin'], method: 'get', path: '/v1/audit/checkpoint', tags: ['audit'], summary: 'The log head, signed by the service key', security: bearer },
     { status: 200, description: '{size, head, checkpoint}' }, [401, 403]),
   async (c) => {
     requireRole(c, 'auditor', 'admin');

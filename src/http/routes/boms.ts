@@ -19,7 +19,7 @@ const rootOverrides = z.object({
 });
 
 export function registerBomRoutes(app: App): void {
-  app.openapi(op({ method: 'post', path: '/v1/boms', tags: ['boms'], summary: 'Upload a BOM (procurement)', security: bearer,
+  app.openapi(op({ roles: ['procurement'], method: 'post', path: '/v1/boms', tags: ['boms'], summary: 'Upload a BOM (procurement)', security: bearer,
     description: 'application/json: the native nonred/bom/v1 format. Query parameters name, partNumber and revision name or override the root.',
     request: {
       query: rootOverrides,
@@ -51,7 +51,7 @@ export function registerBomRoutes(app: App): void {
     }, 201);
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/boms', tags: ['boms'], summary: 'List BOMs', security: bearer, request: { query: listQuery } },
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/boms', tags: ['boms'], summary: 'List BOMs', security: bearer, request: { query: listQuery } },
     { status: 200, description: '{items, next?}' }, [401, 403, 422]),
   (c) => {
     requireRole(c, ...READERS);
@@ -59,7 +59,7 @@ export function registerBomRoutes(app: App): void {
     return c.json(page(listBoms(c.get('deps').store.sqlite, q.cursor ?? '', q.limit), q.limit, (b) => b.id));
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/boms/{id}', tags: ['boms'], summary: 'A BOM: its metadata and normalised items', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/boms/{id}', tags: ['boms'], summary: 'A BOM: its metadata and normalised items', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }) } }, { status: 200, description: 'the BOM' }, [401, 403, 404]),
   (c) => {
     requireRole(c, ...READERS);
@@ -71,7 +71,7 @@ export function registerBomRoutes(app: App): void {
     return c.json({ ...row, bom: content.bom });
   });
 
-  app.openapi(op({ method: 'post', path: '/v1/boms/{id}/verify', tags: ['boms'], summary: 'Verify a BOM against a policy → a signed report (procurement)', security: bearer,
+  app.openapi(op({ roles: ['procurement'], method: 'post', path: '/v1/boms/{id}/verify', tags: ['boms'], summary: 'Verify a BOM against a policy → a signed report (procurement)', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }), query: z.object({ policy: z.string().max(100).optional() }) } },
   { status: 201, description: 'the report' }, [401, 403, 404, 422]),
   async (c) => {

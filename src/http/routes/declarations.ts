@@ -41,7 +41,7 @@ function summaryOf(row: DeclarationRow) {
 }
 
 export function registerDeclarationRoutes(app: App): void {
-  app.openapi(op({ method: 'post', path: '/v1/declarations', tags: ['declarations'], summary: 'Submit one signed declaration (compact JWS)', security: bearer,
+  app.openapi(op({ roles: ['supplier', 'procurement', 'admin'], method: 'post', path: '/v1/declarations', tags: ['declarations'], summary: 'Submit one signed declaration (compact JWS)', security: bearer,
     description: 'Body: the compact JWS as application/jose. 201 with a signed receipt when new, 200 with the same receipt when the exact bytes are already held.',
     request: { body: rawBody(['application/jose'], 'the compact JWS') } },
   { status: 201, description: '{sha256, supplier, id, receivedAt, logIndex, receipt}' }, [400, 401, 403, 409, 413, 415, 422]),
@@ -55,7 +55,7 @@ export function registerDeclarationRoutes(app: App): void {
     return c.json({ ...result!.receipt, receipt }, result!.status === 'accepted' ? 201 : 200);
   });
 
-  app.openapi(op({ method: 'post', path: '/v1/declarations/batch', tags: ['declarations'], summary: 'Submit many declarations, one compact JWS per line (NDJSON)', security: bearer,
+  app.openapi(op({ roles: ['supplier', 'procurement', 'admin'], method: 'post', path: '/v1/declarations/batch', tags: ['declarations'], summary: 'Submit many declarations, one compact JWS per line (NDJSON)', security: bearer,
     description: `Each line is judged on its own; a bad line does not sink the others. Blank lines are skipped but counted. At most ${MAX_BATCH_LINES} lines. The answer carries one receipt signed over every accepted or held line.`,
     request: { body: rawBody(NDJSON_TYPES, 'one compact JWS per line') } },
   { status: 200, description: '{results: [{line, status, sha256?, code?, detail?}], receipt}' }, [401, 403, 413, 415]),
@@ -80,7 +80,7 @@ export function registerDeclarationRoutes(app: App): void {
     }, 200);
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/declarations', tags: ['declarations'], summary: 'List declarations', security: bearer,
+  app.openapi(op({ roles: ['supplier', 'procurement', 'auditor', 'admin'], method: 'get', path: '/v1/declarations', tags: ['declarations'], summary: 'List declarations', security: bearer,
     request: { query: listQuery.extend({ manufacturer: z.string().max(300).optional(), partNumber: z.string().max(200).optional(), supplier: z.string().max(100).optional() }) } },
   { status: 200, description: '{items, next?}' }, [401, 403, 422]),
   (c) => {
@@ -106,7 +106,7 @@ export function registerDeclarationRoutes(app: App): void {
     return c.json(page(rows.map(summaryOf), q.limit, (r) => r.sha256));
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/declarations/{sha256}', tags: ['declarations'], summary: 'One declaration: header, payload, status and receipt; ?raw for the JWS itself', security: bearer,
+  app.openapi(op({ roles: ['supplier', 'procurement', 'auditor', 'admin'], method: 'get', path: '/v1/declarations/{sha256}', tags: ['declarations'], summary: 'One declaration: header, payload, status and receipt; ?raw for the JWS itself', security: bearer,
     request: { params: shaParam, query: z.object({ raw: z.string().optional() }) } },
   { status: 200, description: 'the declaration' }, [401, 403, 404, 422]),
   async (c) => {

@@ -11,7 +11,7 @@ import type { App } from '../context.js';
 import { bearer, op } from '../openapi.js';
 
 export function registerPartRoutes(app: App): void {
-  app.openapi(op({ method: 'get', path: '/v1/parts/where-used', tags: ['parts'], summary: 'Every BOM and report a part appears in, at any depth', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/parts/where-used', tags: ['parts'], summary: 'Every BOM and report a part appears in, at any depth', security: bearer,
     request: { query: z.object({ manufacturer: z.string().trim().min(1).max(300), partNumber: z.string().trim().min(1).max(200) }) } },
   { status: 200, description: '{items: [{bom: {id, name}, reports: [ids], paths: [[steps]]}]}' }, [401, 403, 422]),
   (c) => {

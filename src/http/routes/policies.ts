@@ -13,14 +13,14 @@ import { bearer, jsonBody, op } from '../openapi.js';
 const view = (r: { policy: object; sha256: string; createdAt: string }) => ({ ...r.policy, sha256: r.sha256, createdAt: r.createdAt });
 
 export function registerPolicyRoutes(app: App): void {
-  app.openapi(op({ method: 'get', path: '/v1/policies', tags: ['policies'], summary: 'The latest version of every policy', security: bearer },
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/policies', tags: ['policies'], summary: 'The latest version of every policy', security: bearer },
     { status: 200, description: '{items}' }, [401, 403]),
   (c) => {
     requireRole(c, ...READERS);
     return c.json({ items: listPolicies(c.get('deps').store.sqlite).map(view) });
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/policies/{id}', tags: ['policies'], summary: 'A policy: "non-red" is the latest version, "non-red@1" pins one; ?versions lists them all', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/policies/{id}', tags: ['policies'], summary: 'A policy: "non-red" is the latest version, "non-red@1" pins one; ?versions lists them all', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }), query: z.object({ versions: z.string().optional() }) } },
   { status: 200, description: 'the policy' }, [401, 403, 404]),
   (c) => {
@@ -38,7 +38,7 @@ export function registerPolicyRoutes(app: App): void {
     return c.json(view(row));
   });
 
-  app.openapi(op({ method: 'put', path: '/v1/policies/{id}', tags: ['policies'], summary: 'Write the next version of a policy (admin); the body carries no version', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'put', path: '/v1/policies/{id}', tags: ['policies'], summary: 'Write the next version of a policy (admin); the body carries no version', security: bearer,
     request: { params: z.object({ id: z.string().regex(POLICY_ID_RE, 'lower-case letters, digits and dashes') }), body: jsonBody(policyInputSchema) } },
   { status: 201, description: 'the new version' }, [400, 401, 403, 415, 422]),
   (c) => {

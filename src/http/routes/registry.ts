@@ -41,7 +41,7 @@ function publicKeyView(k: KeyRow) {
 }
 
 export function registerRegistryRoutes(app: App): void {
-  app.openapi(op({ method: 'post', path: '/v1/suppliers', tags: ['registry'], summary: 'Register a supplier (admin)', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'post', path: '/v1/suppliers', tags: ['registry'], summary: 'Register a supplier (admin)', security: bearer,
     request: { body: jsonBody(supplierInput) } }, { status: 201, description: 'the supplier' }, [400, 401, 403, 409, 415, 422]),
   (c) => {
     const actor = requireRole(c, 'admin');
@@ -65,7 +65,7 @@ export function registerRegistryRoutes(app: App): void {
     }, 201);
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/suppliers', tags: ['registry'], summary: 'List suppliers', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/suppliers', tags: ['registry'], summary: 'List suppliers', security: bearer,
     request: { query: listQuery } }, { status: 200, description: '{items, next?}' }, [401, 403, 422]),
   (c) => {
     requireRole(c, ...READERS);
@@ -74,7 +74,7 @@ export function registerRegistryRoutes(app: App): void {
     return c.json(page(items, q.limit, (s) => s.id));
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/suppliers/{id}', tags: ['registry'], summary: 'A supplier with its keys', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/suppliers/{id}', tags: ['registry'], summary: 'A supplier with its keys', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }) } }, { status: 200, description: 'the supplier' }, [401, 403, 404]),
   (c) => {
     requireRole(c, ...READERS);
@@ -84,7 +84,7 @@ export function registerRegistryRoutes(app: App): void {
     return c.json({ ...s, keys: keysOf(db, s.id).map(publicKeyView) });
   });
 
-  app.openapi(op({ method: 'post', path: '/v1/suppliers/{id}/keys', tags: ['registry'], summary: 'Register a supplier public key (admin)', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'post', path: '/v1/suppliers/{id}/keys', tags: ['registry'], summary: 'Register a supplier public key (admin)', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }), body: jsonBody(keyInput, 'a public JWK: OKP/Ed25519 or EC/P-256, no private members') } },
   { status: 201, description: '{kid, supplier, status}' }, [400, 401, 403, 404, 409, 415, 422]),
   async (c) => {
@@ -108,7 +108,7 @@ export function registerRegistryRoutes(app: App): void {
     return c.json({ kid: info.kid, supplier, alg: info.alg, status: 'active' }, 201);
   });
 
-  app.openapi(op({ method: 'post', path: '/v1/keys/{kid}/revoke', tags: ['registry'], summary: 'Revoke a supplier key (admin)', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'post', path: '/v1/keys/{kid}/revoke', tags: ['registry'], summary: 'Revoke a supplier key (admin)', security: bearer,
     description: 'superseded: declarations received before the revocation stay valid. compromised: declarations received at or after compromisedAt stop counting, also in reports already issued.',
     request: { params: z.object({ kid: z.string().max(100) }), body: jsonBody(revokeInput) } },
   { status: 200, description: '{kid, status, reason, revokedAt, compromisedAt?}' }, [400, 401, 403, 404, 409, 415, 422]),
@@ -145,7 +145,7 @@ export function registerRegistryRoutes(app: App): void {
     return c.json(result, 200);
   });
 
-  app.openapi(op({ method: 'post', path: '/v1/manufacturers/aliases', tags: ['registry'], summary: 'Add manufacturer aliases (admin)', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'post', path: '/v1/manufacturers/aliases', tags: ['registry'], summary: 'Add manufacturer aliases (admin)', security: bearer,
     request: { body: jsonBody(aliasInput) } }, { status: 201, description: '{name, aliases}' }, [400, 401, 403, 409, 415, 422]),
   (c) => {
     const actor = requireRole(c, 'admin');
@@ -180,7 +180,7 @@ export function registerRegistryRoutes(app: App): void {
     return c.json(out, 201);
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/manufacturers/aliases', tags: ['registry'], summary: 'The manufacturer alias registry', security: bearer },
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/manufacturers/aliases', tags: ['registry'], summary: 'The manufacturer alias registry', security: bearer },
     { status: 200, description: '{items: [{name, aliases}]}' }, [401, 403]),
   (c) => {
     requireRole(c, ...READERS);
@@ -194,7 +194,7 @@ export function registerRegistryRoutes(app: App): void {
     return c.json({ items: [...byName.values()] });
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/registry', tags: ['registry'], summary: 'Everything an offline check needs: suppliers, manufacturer names, aliases, public keys and revocations', security: bearer },
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/registry', tags: ['registry'], summary: 'Everything an offline check needs: suppliers, manufacturer names, aliases, public keys and revocations', security: bearer },
     { status: 200, description: 'the registry' }, [401, 403]),
   (c) => {
     requireRole(c, ...READERS);

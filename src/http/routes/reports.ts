@@ -20,7 +20,7 @@ export function reportJson(bodyText: string, status: ReportStatus): string {
 }
 
 export function registerReportRoutes(app: App): void {
-  app.openapi(op({ method: 'get', path: '/v1/reports', tags: ['reports'], summary: 'List reports', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/reports', tags: ['reports'], summary: 'List reports', security: bearer,
     request: { query: listQuery.extend({
       bom: z.string().max(100).optional(),
       verdict: z.enum(['pass', 'fail', 'incomplete']).optional(),
@@ -39,7 +39,7 @@ export function registerReportRoutes(app: App): void {
     return c.json(page(rows, q.limit, (r) => r.id));
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/reports/{id}', tags: ['reports'], summary: 'A report as JSON, or as the signed JWS (Accept: application/jose or ?format=jws)', security: bearer,
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/reports/{id}', tags: ['reports'], summary: 'A report as JSON, or as the signed JWS (Accept: application/jose or ?format=jws)', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }), query: z.object({ format: z.enum(['json', 'jws']).optional() }) } },
   { status: 200, description: 'the report' }, [401, 403, 404, 422]),
   (c) => {

@@ -19,7 +19,7 @@ const tokenInput = z.strictObject({
 });
 
 export function registerTokenRoutes(app: App): void {
-  app.openapi(op({ method: 'post', path: '/v1/tokens', tags: ['tokens'], summary: 'Create an API token (admin); the secret is shown once', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'post', path: '/v1/tokens', tags: ['tokens'], summary: 'Create an API token (admin); the secret is shown once', security: bearer,
     request: { body: jsonBody(tokenInput) } }, { status: 201, description: '{id, token, role, supplier?}' }, [400, 401, 403, 415, 422]),
   (c) => {
     const actor = requireRole(c, 'admin');
@@ -51,7 +51,7 @@ export function registerTokenRoutes(app: App): void {
     return c.json({ id: row.id, token: secret, role: row.role, ...(row.supplier ? { supplier: row.supplier } : {}), ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}), ...(row.label ? { label: row.label } : {}) }, 201);
   });
 
-  app.openapi(op({ method: 'get', path: '/v1/tokens', tags: ['tokens'], summary: 'List tokens (never their secrets)', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'get', path: '/v1/tokens', tags: ['tokens'], summary: 'List tokens (never their secrets)', security: bearer,
     request: { query: listQuery } }, { status: 200, description: '{items, next?}' }, [401, 403, 422]),
   (c) => {
     requireRole(c, 'admin');
@@ -59,7 +59,7 @@ export function registerTokenRoutes(app: App): void {
     return c.json(page(listTokens(c.get('deps').store.sqlite, q.cursor ?? '', q.limit), q.limit, (t) => t.id));
   });
 
-  app.openapi(op({ method: 'delete', path: '/v1/tokens/{id}', tags: ['tokens'], summary: 'Revoke a token', security: bearer,
+  app.openapi(op({ roles: ['admin'], method: 'delete', path: '/v1/tokens/{id}', tags: ['tokens'], summary: 'Revoke a token', security: bearer,
     request: { params: z.object({ id: z.string().max(100) }) } }, { status: 200, description: 'the revoked token' }, [401, 403, 404]),
   (c) => {
     const actor = requireRole(c, 'admin');
