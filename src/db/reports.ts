@@ -51,9 +51,18 @@ export interface ReportFilter {
 export function listReports(db: Database.Database, f: ReportFilter): ReportRow[] {
   const where = ['id > @after'];
   const params: Record<string, unknown> = { after: f.after ?? '', limit: f.limit };
-  if (f.bom !== undefined) (where.push('bom_id = @bom'), (params.bom = f.bom));
-  if (f.verdict !== undefined) (where.push('verdict = @verdict'), (params.verdict = f.verdict));
-  if (f.stale !== undefined) (where.push('stale = @stale'), (params.stale = f.stale ? 1 : 0));
+  if (f.bom !== undefined) {
+    where.push('bom_id = @bom');
+    params.bom = f.bom;
+  }
+  if (f.verdict !== undefined) {
+    where.push('verdict = @verdict');
+    params.verdict = f.verdict;
+  }
+  if (f.stale !== undefined) {
+    where.push('stale = @stale');
+    params.stale = f.stale ? 1 : 0;
+  }
   return (db.prepare(`SELECT ${META} FROM reports WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params) as Raw[]).map(toRow);
 }
 

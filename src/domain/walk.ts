@@ -21,7 +21,7 @@ import {
 } from './origin-fields.js';
 import { buildCanon, normalizeName, partKey, type ManufacturerCanon } from './part-key.js';
 import {
-  assuranceRank, POLICY_FIELDS, SOFTWARE_FIELDS, type Assurance, type Policy, type PolicyField,
+  assuranceRank, POLICY_FIELDS, SOFTWARE_FIELDS, type Assurance, type Policy,
 } from './policy.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts } from './registry.js';
 
@@ -189,7 +189,6 @@ export function walk(input: WalkInput): WalkResult {
   const nowMs = Date.parse(input.now);
   const canon: ManufacturerCanon = buildCanon(registry.aliases);
   const keys = new Map<string, KeyFacts>(registry.keys.map((k) => [k.kid, k]));
-  const suppliers = new Map<string, SupplierFacts>(registry.suppliers.map((s) => [s.id, s]));
   // canonical manufacturer name → suppliers registered as that manufacturer (sorted by id)
   const makers = new Map<string, SupplierFacts[]>();
   for (const s of [...registry.suppliers].sort((a, b) => cmpStr(a.id, b.id))) {

@@ -1,0 +1,87 @@
+// The server process itself: `node dist/server.js` (what `npm start` runs) on a free port
+// with a fresh database directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const SERVER = join(import.meta.dirname, '..', '..', 'dist', 'server.js');
+const dir = mkdtempSync(join(tmpdir(), 'nonred-e2e-'));
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string>): Promise<{ child: ChildProcess; out: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH ?? '', NONRED_PORT: '0', NONRED_LOG: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, out, port: Number(m[1]) });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${out}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+describe('the server process', () => {
+  it('seeds the demo on first start, prints the tokens, and serves a failing report with its full path', async () => {
+    const db = join(dir, 'demo', 'nonred.db');
+    const { child, out, port } = await start({ NONRED_DB: db });
+    const token = /procurement token:\s+(\S+)/.exec(out)![1]!;
+    expect(out).toMatch(/admin token:\s+nrd_/);
+    const reportId = /demo report:\s+(\S+)/.exec(out)![1]!;
+    const res = await fetch(`http://127.0.0.1:${port}/v1/reports/${reportId}`, { headers: { authorization: `Bearer ${token}` } });
+    const report = (await res.json()) as { verdict: string; findings: { code: string; path: { partNumber: string }[] }[] };
+    expect(report.verdict).toBe('fail');
+    const red = report.findings.filter((f) => f.code === 'DISALLOWED_ORIGIN');
+    expect(red.length).toBeGreaterThan(0);
+    expect(red[0]!.path.map((s) => s.partNumber)).toEqual(['KQ4-100', 'VA-FC7', 'TG-M10', 'RL-G10']);
+    const jwks1 = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).text();
+    expect((statSync(join(dir, 'demo', 'service-key.jwk')).mode & 0o777).toString(8)).toBe('600');
+    await stop(child);
+
+    // a restart keeps the service key and does not seed again
+    const second = await start({ NONRED_DB: db });
+    expect(second.out).not.toMatch(/demo programme seeded/);
+    expect(await (await fetch(`http://127.0.0.1:${second.port}/.well-known/jwks.json`)).text()).toBe(jwks1);
+    const again = await fetch(`http://127.0.0.1:${second.port}/v1/reports/${reportId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(again.status).toBe(200);
+    await stop(second.child);
+  });
+
+  it('starts empty with NONRED_DEMO=0 and accepts the bootstrap token', async () => {
+    const boot = 'bootstrap-secret-for-e2e-0123456789';
+    const { child, port, out } = await start({ NONRED_DB: join(dir, 'empty', 'nonred.db'), NONRED_DEMO: '0', NONRED_BOOTSTRAP_TOKEN: boot });
+    expect(out).not.toMatch(/seeded/);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/suppliers`, { headers: { authorization: `Bearer ${boot}` } });
+    expect(await res.json()).toEqual({ items: [] });
+    await stop(child);
+  });
+
+  it('refuses to start on an invalid setting, naming the variable', async () => {
+    await expect(start({ NONRED_DB: join(dir, 'bad', 'nonred.db'), NONRED_PORT: 'eighty' })).rejects.toThrow(/NONRED_PORT/);
+    await expect(start({ NONRED_DB: join(dir, 'bad', 'nonred.db'), NONRED_DEMO: 'yes' })).rejects.toThrow(/NONRED_DEMO/);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { decodeStrictBase64url } from '../../src/crypto/base64url.js';
+import { findDuplicateKey, parseStrictJson } from '../../src/crypto/strict-json.js';
+import { jcs } from '../../src/crypto/jcs.js';
+import { entryHash, GENESIS } from '../../src/db/audit.js';
+import { normalizeName, parsePartKey, partKey, buildCanon, partKeyOf } from '../../src/domain/part-key.js';
+
+describe('strict JSON', () => {
+  it('finds duplicate member names at any depth, after unescaping', () => {
+    expect(findDuplicateKey('{"a":1,"b":{"c":1,"c":2}}')).toBe('c');
+    expect(findDuplicateKey('{"a":1,"\\u0061":2}')).toBe('a');
+    expect(findDuplicateKey('[{"a":1},{"a":2}]')).toBeNull();
+    expect(findDuplicateKey('{"a":"\\"a\\":","b":["a","a"]}')).toBeNull();
+    expect(findDuplicateKey('{"x":{"a":1},"y":{"a":1}}')).toBeNull();
+  });
+  it('reports syntax errors apart from duplicates', () => {
+    expect(parseStrictJson('{"a":')).toMatchObject({ ok: false, reason: 'syntax' });
+    expect(parseStrictJson('{"a":1,"a":1}')).toMatchObject({ ok: false, reason: 'duplicate' });
+    expect(parseStrictJson('{"a":[1,{"b":2}]}')).toEqual({ ok: true, value: { a: [1, { b: 2 }] } });
+  });
+});
+
+describe('strict base64url', () => {
+  it('accepts the canonical encoding only', () => {
+    expect(decodeStrictBase64url('aGk')?.toString()).toBe('hi');
+    expect(decodeStrictBase64url('aGk=')).toBeNull();
+    expect(decodeStrictBase64url('aGl')).toBeNull(); // spare bits set
+    expect(decodeStrictBase64url('a+/')).toBeNull();
+    expect(decodeStrictBase64url('aG k')).toBeNull();
+    expect(decodeStrictBase64url('a')).toBeNull();
+  });
+});
+
+describe('part keys', () => {
+  it('normalises with NFKC, trimming, collapsed whitespace and lower case', () => {
+    expect(normalizeName('  ＳＴＭ32\u00a0 H7 ')).toBe('stm32 h7');
+  });
+  it('escapes the separator so keys read back unambiguously', () => {
+    const k = partKey('a|b', 'c%d');
+    expect(k).toBe('a%7Cb|c%25d');
+    expect(parsePartKey(k)).toEqual({ manufacturer: 'a|b', partNumber: 'c%d' });
+  });
+  it('maps aliases onto the canonical manufacturer', () => {
+    const canon = buildCanon([{ name: 'STMicroelectronics', aliases: ['STMicro'] }]);
+    expect(partKeyOf(canon, ' stmicro ', 'STM32H743VIT6')).toBe('stmicroelectronics|stm32h743vit6');
+  });
+});
+
+describe('audit entry hash', () => {
+  it('is the SHA-256 of the JCS form of the entry without its hash', () => {
+    const e = { seq: 1, at: '2026-11-20T12:00:00.000Z', actor: 'admin:x', action: 'a', subject: 's', payloadSha256: 'f'.repeat(64), prev: GENESIS };
+    expect(jcs(e)).toBe('{"action":"a","actor":"admin:x","at":"2026-11-20T12:00:00.000Z","payloadSha256":"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff","prev":"0000000000000000000000000000000000000000000000000000000000000000","seq":1,"subject":"s"}');
+    expect(entryHash(e)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
