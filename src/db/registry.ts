@@ -114,3 +114,19 @@ export function registrySnapshot(db: Database.Database): RegistrySnapshot {
     .map((k) => ({ kid: k.kid, supplier: k.supplier, status: k.status, reason: k.reason, revokedAt: k.revokedAt, compromisedAt: k.compromisedAt }));
   return { suppliers, keys, aliases: aliasEntries(db) };
 }
+
+/** Every manufacturer name nonred has seen: suppliers speak for them, aliases name them, declarations name them. */
+export function knownManufacturerNames(db: Database.Database): string[] {
+  const names = new Set<string>();
+  for (const r of db.prepare('SELECT manufacturer_names FROM suppliers').all() as { manufacturer_names: string }[]) {
+    for (const n of JSON.parse(r.manufacturer_names) as string[]) names.add(n);
+  }
+  for (const r of aliasRows(db)) {
+    names.add(r.canonical);
+    names.add(r.alias);
+  }
+  for (const r of db.prepare("SELECT MIN(json_extract(payload, '$.part.manufacturer')) AS name FROM declarations GROUP BY mfr_norm").all() as { name: string }[]) {
+    names.add(r.name);
+  }
+  return [...names].sort();
+}

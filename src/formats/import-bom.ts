@@ -1,11 +1,17 @@
-// Picks the BOM importer by content type (SPEC §5) and checks the result is a tree.
+// Picks the BOM importer by content type (SPEC §5) — text/csv → CSV;
+// application/vnd.cyclonedx+json → CycloneDX; application/json → CycloneDX when the body
+// says "bomFormat": "CycloneDX", native otherwise — and checks the result is a tree.
 import { checkBomTree, type Bom } from '../domain/bom.js';
 import { Problem } from '../problem.js';
+import { importCsv } from './csv.js';
+import { importCycloneDx } from './cyclonedx.js';
 import { parseNativeBom } from './native-json.js';
 
 export interface ImportedBom {
   bom: Bom;
   format: 'native' | 'csv' | 'cyclonedx';
+  /** distinct items (bom-refs in CycloneDX), not the root */
+  nodes: number;
   ignoredColumns?: string[];
 }
 
@@ -15,30 +21,40 @@ export interface RootOverrides {
   revision?: string | undefined;
 }
 
-export const BOM_MEDIA_TYPES = ['application/json'] as const;
+export const BOM_MEDIA_TYPES = ['application/json', 'text/csv', 'application/vnd.cyclonedx+json'] as const;
 
-function parseJson(bytes: Buffer): unknown {
+function jsonText(bytes: Buffer): { text: string; value: unknown } {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
     throw new Problem(400, 'bom.malformed', 'the BOM is not UTF-8 text');
   }
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return { text, value: JSON.parse(text) };
   } catch (e) {
     throw new Problem(400, 'bom.malformed', `the BOM is not valid JSON: ${e instanceof Error ? e.message : ''}`);
   }
 }
 
-export function importBom(mediaType: string, bytes: Buffer, overrides: RootOverrides = {}): ImportedBom {
+const isCycloneDx = (v: unknown) => typeof v === 'object' && v !== null && (v as { bomFormat?: unknown }).bomFormat === 'CycloneDX';
+
+export async function importBom(mediaType: string, bytes: Buffer, overrides: RootOverrides = {}): Promise<ImportedBom> {
   let imported: ImportedBom;
-  if (mediaType === 'application/json') {
-    const value = parseJson(bytes);
-    if (typeof value === 'object' && value !== null && (value as { bomFormat?: unknown }).bomFormat === 'CycloneDX') {
-      throw new Problem(415, 'request.unsupported_media_type', 'CycloneDX BOMs are not accepted by this version of nonred yet; upload the native nonred/bom/v1 JSON');
+  if (mediaType === 'text/csv') {
+    const csv = importCsv(bytes);
+    imported = { bom: csv.bom, format: 'csv', nodes: csv.bom.items.length, ignoredColumns: csv.ignoredColumns };
+  } else if (mediaType === 'application/vnd.cyclonedx+json' || mediaType === 'application/json') {
+    const { text, value } = jsonText(bytes);
+    if (isCycloneDx(value)) {
+      const cdx = await importCycloneDx(text, value);
+      imported = { bom: cdx.bom, format: 'cyclonedx', nodes: cdx.nodes };
+    } else if (mediaType === 'application/vnd.cyclonedx+json') {
+      throw new Problem(422, 'bom.invalid', 'a CycloneDX document has "bomFormat": "CycloneDX"', { errors: [{ path: '/bomFormat', message: 'must be "CycloneDX"' }] });
+    } else {
+      const bom = parseNativeBom(value);
+      imported = { bom, format: 'native', nodes: bom.items.length };
     }
-    imported = { bom: parseNativeBom(value), format: 'native' };
   } else {
     throw new Problem(415, 'request.unsupported_media_type', `BOMs are accepted as ${BOM_MEDIA_TYPES.join(', ')}`);
   }
@@ -53,4 +69,13 @@ export function importBom(mediaType: string, bytes: Buffer, overrides: RootOverr
     });
   }
   return imported;
+}
+
+/** The media type a file's name suggests (for the CLI). */
+export function mediaTypeForFile(path: string, head: Buffer): string {
+  if (/\.(csv|tsv|txt)$/i.test(path)) return 'text/csv';
+  if (/\.cdx\.json$/i.test(path) || /\.cyclonedx\.json$/i.test(path)) return 'application/vnd.cyclonedx+json';
+  if (/\.json$/i.test(path)) return 'application/json';
+  const start = head.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return start.startsWith('{') ? 'application/json' : 'text/csv';
 }

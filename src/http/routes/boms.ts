@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { appendAudit, inTransaction } from '../../db/audit.js';
 import { getBom, getBomContent, insertBom, listBoms } from '../../db/boms.js';
 import { BOM_MEDIA_TYPES, importBom } from '../../formats/import-bom.js';
+import { aliasEntries, knownManufacturerNames } from '../../db/registry.js';
+import { unknownManufacturers, unknownManufacturersMessage } from '../../domain/manufacturer-names.js';
+import { buildCanon } from '../../domain/part-key.js';
 import { Problem } from '../../problem.js';
 import { actorName } from '../../service/deps.js';
 import { issueReport } from '../../service/reports.js';
@@ -20,7 +23,7 @@ const rootOverrides = z.object({
 
 export function registerBomRoutes(app: App): void {
   app.openapi(op({ roles: ['procurement'], method: 'post', path: '/v1/boms', tags: ['boms'], summary: 'Upload a BOM (procurement)', security: bearer,
-    description: 'application/json: the native nonred/bom/v1 format. Query parameters name, partNumber and revision name or override the root.',
+    description: 'The content type picks the importer: text/csv (indented level or id/parent columns); application/vnd.cyclonedx+json (CycloneDX 1.4–1.6); application/json (CycloneDX when bomFormat says so, else the native nonred/bom/v1). Query parameters name, partNumber and revision name or override the root. The answer lists manufacturer names nonred has never seen, with near matches.',
     request: {
       query: rootOverrides,
       body: rawBody(BOM_MEDIA_TYPES, 'the BOM file as exported'),
@@ -33,13 +36,14 @@ export function registerBomRoutes(app: App): void {
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const bytes = Buffer.from(await c.req.arrayBuffer());
     const q = c.req.valid('query');
-    const imported = importBom(mediaType, bytes, q);
+    const imported = await importBom(mediaType, bytes, q);
+    const unknown = unknownManufacturers(imported.bom.items, knownManufacturerNames(db), buildCanon(aliasEntries(db)));
     const bom = imported.bom;
     const sha256 = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const now = deps.clock().toISOString();
     const row = {
       id: deps.ids('bom'), name: bom.name, partNumber: bom.partNumber, revision: bom.revision, sha256,
-      format: imported.format, mediaType, nodes: bom.items.length, createdAt: now, createdBy: actor.tokenId,
+      format: imported.format, mediaType, nodes: imported.nodes, createdAt: now, createdBy: actor.tokenId,
     };
     inTransaction(db, () => {
       insertBom(db, row, bytes, bom);
@@ -48,6 +52,8 @@ export function registerBomRoutes(app: App): void {
     return c.json({
       id: row.id, name: row.name, partNumber: row.partNumber, revision: row.revision, sha256, format: row.format, nodes: row.nodes,
       ...(imported.ignoredColumns ? { ignoredColumns: imported.ignoredColumns } : {}),
+      unknownManufacturers: unknown,
+      ...(unknown.length > 0 ? { warnings: [unknownManufacturersMessage(unknown)] } : {}),
     }, 201);
   });
 
