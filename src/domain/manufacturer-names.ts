@@ -15,7 +15,14 @@ const squash = (s: string) => normalizeName(s).replace(/[^\p{L}\p{N}]/gu, '');
 
 export function unknownManufacturers(items: readonly BomItem[], knownNames: readonly string[], canon: ManufacturerCanon): UnknownManufacturer[] {
   const known = new Set(knownNames.map((n) => canon.canonical(n)));
-  const candidates = [...new Map(knownNames.map((n) => [canon.canonical(n), n])).values()];
+  // one suggestion per canonical manufacturer, spelled as its canonical name where known
+  const byCanonical = new Map<string, string>();
+  for (const n of knownNames) {
+    const c = canon.canonical(n);
+    const cur = byCanonical.get(c);
+    if (cur === undefined || (normalizeName(n) === c && normalizeName(cur) !== c)) byCanonical.set(c, n);
+  }
+  const candidates = [...byCanonical.values()];
   const unknown = new Map<string, { name: string; parts: number }>();
   for (const it of items) {
     const c = canon.canonical(it.manufacturer);

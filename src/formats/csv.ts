@@ -76,12 +76,15 @@ function parseCategory(raw: string): Category | null {
 
 type Level = { kind: 'number'; depth: number } | { kind: 'outline'; depth: number; outline: string };
 
-function parseLevel(raw: string): Level | null {
+const OUTLINE_RE = /^\d+(\.\d+)+\.?$/;
+
+/** In an outline-numbered file (1, 1.1, 1.1.2, 2…) a plain integer is a top-level outline. */
+function parseLevel(raw: string, outlineFile: boolean): Level | null {
   const s = raw.trim();
-  if (/^\d+$/.test(s)) return { kind: 'number', depth: Number(s) };
+  if (/^\d+$/.test(s)) return outlineFile ? { kind: 'outline', depth: 1, outline: String(Number(s)) } : { kind: 'number', depth: Number(s) };
   const sap = /^(\.+)(\d+)$/.exec(s); // SAP style: ".1", "..2", "...3"
   if (sap) return { kind: 'number', depth: Number(sap[2]) };
-  if (/^\d+(\.\d+)+\.?$/.test(s)) {
+  if (OUTLINE_RE.test(s)) {
     const outline = s.replace(/\.$/, '');
     return { kind: 'outline', depth: outline.split('.').length, outline };
   }
@@ -146,6 +149,8 @@ export function importCsv(bytes: Buffer): CsvImport {
   const stack: string[] = [];
   const byOutline = new Map<string, string>();
   let levelKind: Level['kind'] | null = null;
+  const levelIdx = columnOf.get('level');
+  const outlineFile = levelIdx !== undefined && records.some((rec, i) => i > 0 && OUTLINE_RE.test((rec[levelIdx] ?? '').trim()));
 
   for (let r = 1; r < records.length; r++) {
     const row = r + 1;
@@ -211,7 +216,7 @@ export function importCsv(bytes: Buffer): CsvImport {
       parent = cell('parent') ?? null;
     } else {
       const raw = cell('level');
-      const lvl = raw === undefined ? null : parseLevel(raw);
+      const lvl = raw === undefined ? null : parseLevel(raw, outlineFile);
       if (raw === undefined || lvl === null || lvl.depth < 1) {
         errors.add(row, colName('level'), raw === undefined ? 'the level is empty' : `"${raw}" is not a level (1, 2, 3…; .1, ..2; or 1.2.3)`);
         continue;

@@ -53,7 +53,7 @@ function createToken(deps: Deps, role: 'admin' | 'procurement' | 'auditor', labe
 
 export async function seedDemo(deps: Deps): Promise<SeedResult> {
   const programme = JSON.parse(readFileSync(join(DEMO_DIR, 'programme.json'), 'utf8')) as Programme;
-  const bomBytes = readFileSync(join(DEMO_DIR, 'quadcopter.bom.json'));
+  const bomBytes = readFileSync(join(DEMO_DIR, '..', 'boms', 'quadcopter.json'));
   const app = createApp(deps);
   const adminToken = deps.config.bootstrapToken === null ? createToken(deps, 'admin', 'first admin (printed at first start)') : null;
   const admin = adminToken ?? deps.config.bootstrapToken!;

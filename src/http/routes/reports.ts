@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { getReport, listReports } from '../../db/reports.js';
 import { Problem } from '../../problem.js';
+import type { ReportBody } from '../../domain/report.js';
+import { findingsToCsv, reportToCycloneDx } from '../../formats/report-exports.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, listQuery, op, page } from '../openapi.js';
@@ -17,6 +19,15 @@ export interface ReportStatus {
 /** The JSON form: the signed body with `status` appended, without re-serialising the body. */
 export function reportJson(bodyText: string, status: ReportStatus): string {
   return `${bodyText.slice(0, -1)},"status":${JSON.stringify(status)}}`;
+}
+
+/** Accept negotiation for the report's forms; JSON unless another is asked for. */
+function negotiate(accept: string | undefined): 'json' | 'jws' | 'cyclonedx' | 'csv' {
+  const a = (accept ?? '').toLowerCase();
+  if (a.includes('application/jose')) return 'jws';
+  if (a.includes('application/vnd.cyclonedx+json')) return 'cyclonedx';
+  if (a.includes('text/csv')) return 'csv';
+  return 'json';
 }
 
 export function registerReportRoutes(app: App): void {
@@ -39,16 +50,30 @@ export function registerReportRoutes(app: App): void {
     return c.json(page(rows, q.limit, (r) => r.id));
   });
 
-  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/reports/{id}', tags: ['reports'], summary: 'A report as JSON, or as the signed JWS (Accept: application/jose or ?format=jws)', security: bearer,
-    request: { params: z.object({ id: z.string().max(100) }), query: z.object({ format: z.enum(['json', 'jws']).optional() }) } },
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/reports/{id}', tags: ['reports'], summary: 'A report as JSON, as the signed JWS, as CycloneDX 1.6 or its findings as CSV (?format= or Accept: application/jose, application/vnd.cyclonedx+json, text/csv)', security: bearer,
+    request: { params: z.object({ id: z.string().max(100) }), query: z.object({ format: z.enum(['json', 'jws', 'cyclonedx', 'csv']).optional() }) } },
   { status: 200, description: 'the report' }, [401, 403, 404, 422]),
   (c) => {
     requireRole(c, ...READERS);
     const row = getReport(c.get('deps').store.sqlite, c.req.valid('param').id);
     if (!row) throw new Problem(404, 'not_found', 'no such report');
-    const format = c.req.valid('query').format ?? (/application\/jose/i.test(c.req.header('accept') ?? '') ? 'jws' : 'json');
+    const format = c.req.valid('query').format ?? negotiate(c.req.header('accept'));
     c.header('vary', 'Accept');
-    if (format === 'jws') return c.body(row.jws, 200, { 'content-type': 'application/jose' });
-    return c.body(reportJson(row.body, { stale: row.stale }), 200, { 'content-type': 'application/json' });
+    switch (format) {
+      case 'jws':
+        return c.body(row.jws, 200, { 'content-type': 'application/jose' });
+      case 'cyclonedx':
+        return c.body(JSON.stringify(reportToCycloneDx(JSON.parse(row.body) as ReportBody), null, 2), 200, {
+          'content-type': 'application/vnd.cyclonedx+json; version=1.6',
+          'content-disposition': `attachment; filename="${row.id}.cdx.json"`,
+        });
+      case 'csv':
+        return c.body(findingsToCsv(JSON.parse(row.body) as ReportBody), 200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${row.id}-findings.csv"`,
+        });
+      default:
+        return c.body(reportJson(row.body, { stale: row.stale }), 200, { 'content-type': 'application/json' });
+    }
   });
 }
