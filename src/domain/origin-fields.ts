@@ -16,7 +16,11 @@ function known(v: string | undefined): string | undefined {
   return v === undefined || v === 'unknown' ? undefined : v;
 }
 
-/** Known values only: absent and "unknown" are both left out. `dataHostedIn: []` is known. */
+/**
+ * Known values only: absent and "unknown" are both left out. `dataHostedIn: []` is known; a
+ * list that holds "unknown" keeps it, so that its other members are still checked against
+ * the policy while the field as a whole counts as unknown (see isKnown).
+ */
 export function flattenOrigin(origin: Origin | undefined | null): FlatOrigin {
   const out: FlatOrigin = {};
   if (!origin) return out;
@@ -37,8 +41,7 @@ export function flattenOrigin(origin: Origin | undefined | null): FlatOrigin {
     set('software.developerDomicile', s.developerDomicile);
     set('software.dataAdministeredFrom', s.dataAdministeredFrom);
     if (s.dataHostedIn !== undefined) {
-      // An explicit "unknown" inside the list makes the whole list unknown.
-      if (!s.dataHostedIn.includes('unknown')) out['software.dataHostedIn'] = [...new Set(s.dataHostedIn)].sort();
+      out['software.dataHostedIn'] = [...new Set(s.dataHostedIn)].sort();
     }
   }
   return out;
@@ -53,6 +56,11 @@ export function originNames(origin: Origin | undefined | null): OriginNames {
     if (m.name !== undefined) out.ultimateParent = m.name;
   } else if (m.ultimateParent?.name !== undefined) out.ultimateParent = m.ultimateParent.name;
   return out;
+}
+
+/** A value that answers the field: not a list that admits unknown members. */
+export function isKnown(v: FieldValue | undefined): v is FieldValue {
+  return v !== undefined && !(Array.isArray(v) && v.includes('unknown'));
 }
 
 export function valueText(v: FieldValue): string {

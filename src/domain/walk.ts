@@ -16,7 +16,7 @@ import {
   compareEvidence, invalidity, type DeclarationRecord, type EvidenceSource, type Invalidity,
 } from './evidence.js';
 import {
-  flattenOrigin, originNames, unflattenOrigin, valuesOf, valueText,
+  flattenOrigin, isKnown, originNames, unflattenOrigin, valuesOf, valueText,
   type FieldValue, type FlatOrigin, type OriginNames,
 } from './origin-fields.js';
 import { buildCanon, normalizeName, partKey, type ManufacturerCanon } from './part-key.js';
@@ -53,7 +53,9 @@ export interface EvidenceRef {
 }
 
 export interface Conflict {
-  source: 'declaration' | 'registry' | 'bom' | 'attestation';
+  /** an attestation by a parent's declaration is a "declaration" side with assurance attested-by-parent */
+  source: 'declaration' | 'registry' | 'bom';
+  assurance?: Assurance;
   sha256?: string;
   supplier?: string;
   item?: string;
@@ -230,6 +232,39 @@ export function walk(input: WalkInput): WalkResult {
     return edges;
   };
 
+  // ---- `declaration` references: loaded by sha256 in batches, supersession followed -------
+  const loadedBySha = new Map<string, DeclarationRecord>();
+  const attempted = new Set<string>();
+  const loadShas = (shas: readonly string[]) => {
+    let batch = [...new Set(shas)].filter((s) => !attempted.has(s)).sort();
+    while (batch.length > 0) {
+      for (const sha of batch) attempted.add(sha);
+      const next = new Set<string>();
+      for (const [sha, rec] of evidence.bySha256(batch)) {
+        loadedBySha.set(sha, rec);
+        for (const succ of rec.successors) if (!attempted.has(succ.sha256)) next.add(succ.sha256);
+      }
+      batch = [...next].sort();
+    }
+  };
+  /** The declaration a reference stands for: itself if valid, else its newest valid successor. */
+  const resolveRef = (sha: string): DeclarationRecord | null => {
+    const visited = new Set<string>();
+    let cur = loadedBySha.get(sha);
+    while (cur && !visited.has(cur.sha256)) {
+      visited.add(cur.sha256);
+      const why = invalidity(cur, nowMs, policy.maxDeclarationAgeDays, keys);
+      if (why === null) return cur;
+      if (why !== 'superseded') return null;
+      cur = cur.successors
+        .map((x) => loadedBySha.get(x.sha256))
+        .filter((r): r is DeclarationRecord => r !== undefined)
+        .sort((a, b) => compareEvidence(a, b, () => false))[0];
+    }
+    return null;
+  };
+  const keyOfRecord = (rec: DeclarationRecord) => partKey(canon.canonical(rec.payload.part.manufacturer), normalizeName(rec.payload.part.partNumber));
+
   // ---- phase 1: build ------------------------------------------------------------------
   const nodes: WNode[] = [newNode('', '', '', 0)];
   const index = new Map<string, number>();
@@ -273,13 +308,24 @@ export function walk(input: WalkInput): WalkResult {
       if (why === null) node.valid.push(rec);
       else node.excluded.push({ rec, why });
     }
+    // A component's `declaration` reference names its evidence (SPEC §6.3): references
+    // from the parents expanded so far (the shallower ones) decide; else the selection order.
+    loadShas(frontier.flatMap((i) => nodes[i]!.refs.map((r) => r.sha)));
     const next: number[] = [];
     for (const idx of frontier) {
       const node = nodes[idx]!;
       const isDirect = isDirectFor(node);
+      const referenced: DeclarationRecord[] = [];
+      for (const r of node.refs) {
+        const t = resolveRef(r.sha);
+        if (t && keyOfRecord(t) === node.key && !referenced.some((x) => x.sha256 === t.sha256)) referenced.push(t);
+      }
+      for (const t of referenced) if (!node.valid.some((v) => v.sha256 === t.sha256)) node.valid.push(t);
       node.valid.sort((a, b) => compareEvidence(a, b, isDirect));
       node.excluded.sort((a, b) => compareEvidence(a.rec, b.rec, isDirect));
-      node.chosen = node.valid[0] ?? null;
+      referenced.sort((a, b) => compareEvidence(a, b, isDirect));
+      node.chosen = referenced[0] ?? node.valid[0] ?? null;
+      if (node.chosen) node.valid = [node.chosen, ...node.valid.filter((v) => v !== node.chosen && v.sha256 !== node.chosen!.sha256)];
 
       const itemIds = (itemsByKey.get(node.key) ?? []).map((i) => bom.items[i]!.id);
       const bomEdges = bomEdgesOf(itemIds);
@@ -511,41 +557,8 @@ export function walk(input: WalkInput): WalkResult {
     judgeRedFlags(ROOT, [header], extra);
   }
 
-  // BROKEN_REFERENCE / PART_MISMATCH: resolve every `declaration` reference, following
-  // supersession chains to their newest valid member, in batches.
-  const refTargets = new Map<string, DeclarationRecord | null>();
-  {
-    const loaded = new Map<string, DeclarationRecord>();
-    const attempted = new Set<string>();
-    let batch = [...new Set(nodes.flatMap((node) => node.refs.map((r) => r.sha)))].sort();
-    while (batch.length > 0) {
-      for (const sha of batch) attempted.add(sha);
-      const found = evidence.bySha256(batch);
-      const nextBatch = new Set<string>();
-      for (const [sha, rec] of found) {
-        loaded.set(sha, rec);
-        for (const s of rec.successors) if (!attempted.has(s.sha256)) nextBatch.add(s.sha256);
-      }
-      batch = [...nextBatch].sort();
-    }
-    const resolve = (sha: string): DeclarationRecord | null => {
-      const visited = new Set<string>();
-      let cur = loaded.get(sha);
-      while (cur && !visited.has(cur.sha256)) {
-        visited.add(cur.sha256);
-        const why = invalidity(cur, nowMs, policy.maxDeclarationAgeDays, keys);
-        if (why === null) return cur;
-        if (why !== 'superseded') return null;
-        const successors = cur.successors
-          .map((s) => loaded.get(s.sha256))
-          .filter((r): r is DeclarationRecord => r !== undefined)
-          .sort((a, b) => compareEvidence(a, b, () => false));
-        cur = successors[0];
-      }
-      return null;
-    };
-    for (const node of nodes) for (const r of node.refs) if (!refTargets.has(r.sha)) refTargets.set(r.sha, resolve(r.sha));
-  }
+  // BROKEN_REFERENCE / PART_MISMATCH: every `declaration` reference, late ones included
+  loadShas(nodes.flatMap((node) => node.refs.map((r) => r.sha)));
 
   for (let idx = 1; idx < n; idx++) {
     const node = nodes[idx]!;
@@ -627,9 +640,10 @@ export function walk(input: WalkInput): WalkResult {
       const distinct = new Set<string>();
       for (const s of allSources) {
         const v = s.flat[field];
-        if (v === undefined) continue;
+        if (!isKnown(v)) continue;
         distinct.add(valueText(v));
-        const side: Conflict = { source: s.kind as Conflict['source'], field, value: v };
+        const side: Conflict = { source: s.kind === 'attestation' ? 'declaration' : s.kind as Conflict['source'], field, value: v };
+        if (s.assurance !== undefined && s.kind !== 'bom') side.assurance = s.assurance;
         if (s.rec) {
           side.sha256 = s.rec.sha256;
           side.supplier = s.rec.supplier;
@@ -657,12 +671,12 @@ export function walk(input: WalkInput): WalkResult {
     }
 
     for (const r of node.refs) {
-      const target = refTargets.get(r.sha) ?? null;
+      const target = resolveRef(r.sha);
       const parentRec = nodes[r.parent]!.chosen!;
       const ev = evidenceRef(parentRec, 'attested-by-parent');
       if (!target) {
         add(idx, { code: 'BROKEN_REFERENCE', message: `${label(idx)}: declaration ${parentRec.id} of ${parentRec.supplier} refers to ${r.sha}, which is not held or no longer valid`, value: r.sha, evidence: ev });
-      } else if (partKey(canon.canonical(target.payload.part.manufacturer), normalizeName(target.payload.part.partNumber)) !== node.key) {
+      } else if (keyOfRecord(target) !== node.key) {
         add(idx, { code: 'PART_MISMATCH', message: `${label(idx)}: declaration ${parentRec.id} of ${parentRec.supplier} refers to ${r.sha}, a declaration for ${target.payload.part.manufacturer} ${target.payload.part.partNumber}`, value: r.sha, evidence: ev });
       }
     }
@@ -676,7 +690,7 @@ export function walk(input: WalkInput): WalkResult {
       }
     }
 
-    const unknown = policyFields.filter((f) => (software || !SOFTWARE_FIELDS.has(f)) && resolved[f] === undefined);
+    const unknown = policyFields.filter((f) => (software || !SOFTWARE_FIELDS.has(f)) && !isKnown(resolved[f]));
     if (unknown.length > 0) {
       const ev = node.chosen ? evidenceRef(node.chosen, assurance) : undefined;
       add(idx, { code: 'UNKNOWN_ORIGIN', message: `${label(idx)}: origin unknown for ${unknown.join(', ')}`, field: unknown.join(','), value: unknown, ...(ev ? { evidence: ev } : {}) });
@@ -732,8 +746,9 @@ export function walk(input: WalkInput): WalkResult {
 
   const byAssurance = { 'signed-direct': 0, 'signed-third-party': 0, 'attested-by-parent': 0, unsigned: 0, none: 0 } as Record<Assurance, number>;
   for (let idx = 1; idx < n; idx++) byAssurance[assuranceOf[idx]!]++;
+  // nodes (the root included) that carry each code, as SPEC §7 counts them
   const byFinding: Partial<Record<FindingCode, number>> = {};
-  for (const f of findings) byFinding[f.code] = (byFinding[f.code] ?? 0) + 1;
+  for (const codes of nodeFindings) for (const code of new Set(codes)) byFinding[code] = (byFinding[code] ?? 0) + 1;
   const sortedByFinding: Partial<Record<FindingCode, number>> = {};
   for (const code of FINDING_CODES) if (byFinding[code] !== undefined) sortedByFinding[code] = byFinding[code];
 

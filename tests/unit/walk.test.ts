@@ -241,7 +241,7 @@ describe('walk: evidence rules', () => {
     const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7'), item('2', null, 'Acme Avionics', 'FC-8')]), [a, b]);
     const c = r.findings.filter((f) => f.code === 'CONFLICTING_DECLARATIONS' && f.key === 'screw works|m3x8');
     expect(c.map((f) => f.field)).toEqual(['assembledIn', 'manufacturedIn', 'manufacturer.domicile', 'manufacturer.ultimateParent.domicile']);
-    expect(c[0]!.conflicts!.map((s) => s.source)).toEqual(['attestation', 'attestation']);
+    expect(c[0]!.conflicts!.map((s) => [s.source, s.assurance])).toEqual([['declaration', 'attested-by-parent'], ['declaration', 'attested-by-parent']]);
   });
 
   it('matches disallowed entities on manufacturer and ultimate parent names, through aliases', () => {
@@ -269,6 +269,49 @@ describe('walk: evidence rules', () => {
     const r = run(bom([item('1', null, 'Tern Radio', 'TR-1', { category: 'radio' })]),
       [decl({ supplier: 'tern', manufacturer: 'Tern Radio', partNumber: 'TR-1', category: 'radio', origin: fullOrigin('TW') })]);
     expect(r.verdict).toBe('pass');
+  });
+});
+
+describe('walk: findings found in review', () => {
+  it('still fails a part whose dataHostedIn admits an unknown member next to a disallowed one', () => {
+    const o = fullOrigin('PL', { software: { developerDomicile: 'PL', dataAdministeredFrom: 'PL', dataHostedIn: ['CN', 'unknown'] } });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'CAM-1', { category: 'camera' })]), [decl({ manufacturer: 'Acme Avionics', partNumber: 'CAM-1', category: 'camera', origin: o })]);
+    expect(r.verdict).toBe('fail');
+    expect(r.findings.find((f) => f.code === 'DISALLOWED_ORIGIN')).toMatchObject({ field: 'software.dataHostedIn', value: 'CN' });
+    const fw = run(bom([item('1', null, 'Acme Avionics', 'FW-1', { category: 'firmware' })]),
+      [decl({ manufacturer: 'Acme Avionics', partNumber: 'FW-1', category: 'firmware', origin: fullOrigin('PL', { software: { developerDomicile: 'PL', dataAdministeredFrom: 'PL', dataHostedIn: ['DE', 'unknown'] } }) })]);
+    expect(fw.findings.find((f) => f.code === 'UNKNOWN_ORIGIN')!.value).toEqual(['software.dataHostedIn']);
+  });
+
+  it('uses the declaration a component references as its evidence, even when a newer one exists', () => {
+    const chipLine = { manufacturer: 'Chip Co', partNumber: 'CC-1', category: 'compute' as const, origin: fullOrigin('CN') };
+    const referenced = decl({ supplier: 'tern', manufacturer: 'Tern Radio', partNumber: 'TR-900', category: 'radio', origin: fullOrigin('TW'), issuedAt: '2026-10-01T00:00:00Z', components: [chipLine] });
+    const newer = decl({ supplier: 'tern', manufacturer: 'Tern Radio', partNumber: 'TR-900', category: 'radio', origin: fullOrigin('TW'), issuedAt: '2026-11-01T00:00:00Z' });
+    const fc = decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-7', origin: fullOrigin('PL'), components: [{ manufacturer: 'Tern Radio', partNumber: 'TR-900', declaration: referenced.sha256 }] });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7')]), [fc, referenced, newer]);
+    expect(r.tree.nodes.find((n) => n.key === 'tern radio|tr-900')!.evidence).toBe(referenced.sha256);
+    expect(r.verdict).toBe('fail');
+    expect(r.findings.find((f) => f.code === 'DISALLOWED_ORIGIN')!.path.map((s) => s.partNumber)).toEqual(['QX-1', 'FC-7', 'TR-900', 'CC-1']);
+    // without the reference the newer declaration is the evidence
+    const fc2 = decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-7', origin: fullOrigin('PL'), components: [{ manufacturer: 'Tern Radio', partNumber: 'TR-900' }] });
+    expect(run(bom([item('1', null, 'Acme Avionics', 'FC-7')]), [fc2, referenced, newer]).tree.nodes.find((n) => n.key === 'tern radio|tr-900')!.evidence).toBe(newer.sha256);
+  });
+
+  it('counts nodes, not findings, in summary.byFinding', () => {
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7')]), [decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-7', origin: fullOrigin('CN') })]);
+    expect(r.findings.filter((f) => f.code === 'DISALLOWED_ORIGIN').length).toBe(7);
+    expect(r.summary.byFinding.DISALLOWED_ORIGIN).toBe(1);
+    expect(r.summary.findings).toBe(r.findings.length);
+  });
+
+  it('names an attestation side of a conflict as a declaration with its assurance', () => {
+    const fc = decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-7', origin: fullOrigin('PL'), components: [{ manufacturer: 'Screw Works', partNumber: 'S1', category: 'mechanical', origin: { manufacturedIn: 'DE' } }] });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7'), item('2', '1', 'Screw Works', 'S1', { category: 'mechanical', origin: { manufacturedIn: 'FR' } })]), [fc]);
+    const c = r.findings.find((f) => f.code === 'CONFLICTING_DECLARATIONS')!;
+    expect(c.conflicts).toEqual([
+      { source: 'declaration', assurance: 'attested-by-parent', sha256: fc.sha256, supplier: 'acme', field: 'manufacturedIn', value: 'DE' },
+      { source: 'bom', item: '2', field: 'manufacturedIn', value: 'FR' },
+    ]);
   });
 });
 
