@@ -52,8 +52,8 @@ function fromHttpException(e: HTTPException): Problem {
   }
 }
 
-/** Enforces the size limit and turns malformed JSON bodies into 400 before any validator runs. */
-function bodies(): MiddlewareHandler<AppEnv> {
+/** Enforces the size limit of each path's request bodies. */
+function bodyLimits(): MiddlewareHandler<AppEnv> {
   const limiters = new Map<number, MiddlewareHandler>();
   const limiter = (size: number) => {
     let l = limiters.get(size);
@@ -65,20 +65,8 @@ function bodies(): MiddlewareHandler<AppEnv> {
   };
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'DELETE' || c.req.method === 'OPTIONS') return next();
-    const path = c.req.path;
-    const size = BODY_LIMITS.find(([re]) => re.test(path))?.[1] ?? DEFAULT_LIMIT;
-    return limiter(size)(c, async () => {
-      const type = (c.req.header('content-type') ?? '').toLowerCase();
-      if (path !== '/v1/boms' && /^application\/([a-z.+-]+\+)?json\s*(;|$)/.test(type)) {
-        try {
-          await c.req.json();
-        } catch (e) {
-          if (e instanceof Problem) throw e;
-          throw new Problem(400, 'request.malformed_json', 'the request body is not valid JSON');
-        }
-      }
-      await next();
-    });
+    const size = BODY_LIMITS.find(([re]) => re.test(c.req.path))?.[1] ?? DEFAULT_LIMIT;
+    return limiter(size)(c, next);
   };
 }
 
@@ -93,7 +81,7 @@ export function createApp(deps: Deps): App {
     await next();
     c.header('x-request-id', requestId);
   });
-  app.use('*', bodies());
+  app.use('*', bodyLimits());
   app.use('/v1/*', authenticate());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });

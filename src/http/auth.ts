@@ -25,7 +25,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const deps = c.get('deps');
     const header = c.req.header('authorization');
     if (header === undefined || header.trim() === '') throw unauthorized('auth.missing', 'send Authorization: Bearer <token>');
-    const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header.trim());
+    const m = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(header.trim());
     if (!m) throw unauthorized('auth.invalid', 'the Authorization header must be "Bearer <token>"');
     const token = m[1]!;
     const hash = hashToken(token);

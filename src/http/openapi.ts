@@ -8,6 +8,25 @@ import { Problem } from '../problem.js';
 import type { AppEnv } from './context.js';
 import { requireRole } from './auth.js';
 
+/**
+ * For JSON bodies, after authentication and the role check: 415 for another content type,
+ * 400 request.malformed_json for text that is not JSON — before any validator sees it.
+ */
+function jsonGate(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const type = (c.req.header('content-type') ?? '').toLowerCase();
+    if (!/^application\/json\s*(;|$)/.test(type)) {
+      throw new Problem(415, 'request.unsupported_media_type', `send the body as application/json${type ? `, not ${type.split(';')[0]}` : ''}`);
+    }
+    try {
+      await c.req.json();
+    } catch {
+      throw new Problem(400, 'request.malformed_json', 'the request body is not valid JSON');
+    }
+    await next();
+  };
+}
+
 function roleGate(roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     requireRole(c, ...roles);
@@ -45,13 +64,13 @@ export function op<const R extends Omit<RouteConfig, 'responses'>>(
   const { roles, ...route } = routeWithRoles;
   // The role check runs before any validator: a caller who may not do this learns 403,
   // not what a valid body would look like.
-  const withRoles = roles
-    ? {
-      ...route,
-      middleware: [roleGate(roles)],
-      description: `${route.description ? `${route.description} ` : ''}Roles: ${roles.join(', ')}.`,
-    }
-    : route;
+  const jsonBodyRoute = route.request?.body !== undefined && JSON_BODIES.has(route.request.body);
+  const middleware = [...(roles ? [roleGate(roles)] : []), ...(jsonBodyRoute ? [jsonGate()] : [])];
+  const withRoles = {
+    ...route,
+    ...(middleware.length > 0 ? { middleware } : {}),
+    ...(roles ? { description: `${route.description ? `${route.description} ` : ''}Roles: ${roles.join(', ')}.` } : {}),
+  };
   const responses: Responses = {
     [ok.status]: { description: ok.description },
   };
@@ -61,11 +80,18 @@ export function op<const R extends Omit<RouteConfig, 'responses'>>(
   return createRoute({ ...withRoles, responses } as R & { responses: Responses }) as R & { responses: Responses };
 }
 
-export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
-  required: true,
-  ...(description ? { description } : {}),
-  content: { 'application/json': { schema } },
-});
+/** Request bodies declared with jsonBody get the JSON gate (415 / 400) before validation. */
+const JSON_BODIES = new WeakSet<object>();
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => {
+  const body = {
+    required: true,
+    ...(description ? { description } : {}),
+    content: { 'application/json': { schema } },
+  };
+  JSON_BODIES.add(body);
+  return body;
+};
 
 export const bearer = [{ bearerAuth: [] as string[] }];
 

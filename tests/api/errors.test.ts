@@ -25,6 +25,25 @@ describe('errors are problems with stable codes', () => {
     expect((await problem(res)).code).toBe('request.malformed_json');
   });
 
+  it('authenticates and checks the role before reading the body', async () => {
+    const noToken = await ctx.req('POST', '/v1/suppliers', { token: null, body: '{', type: 'application/json' });
+    expect(noToken.status).toBe(401);
+    const auditor = await makeToken(ctx, 'auditor');
+    const forbidden = await ctx.req('POST', '/v1/suppliers', { token: auditor, body: '{', type: 'application/json' });
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('answers a JWS sent as application/json with 415, not 400', async () => {
+    for (const path of ['/v1/declarations', '/v1/declarations/batch']) {
+      const res = await ctx.req('POST', path, { token: proc, body: 'eyJhbGciOiJFZERTQSJ9.e30.AA', type: 'application/json' });
+      expect([path, res.status, ((await res.json()) as { code: string }).code]).toEqual([path, 415, 'request.unsupported_media_type']);
+    }
+  });
+
+  it('accepts the bearer scheme in any case', async () => {
+    expect((await ctx.req('GET', '/v1/boms', { token: null, headers: { authorization: `bearer ${proc}` } })).status).toBe(200);
+  });
+
   it('answers a wrong content type with 415', async () => {
     const res = await ctx.req('POST', '/v1/suppliers', { body: 'id=x', type: 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(415);

@@ -170,6 +170,20 @@ describe('audit log', () => {
     expect(await ctx.json('GET', '/v1/audit/verify', { token: auditor })).toMatchObject({ valid: false, firstBadSeq: 3 });
   });
 
+  it('pages with next as a cursor', async () => {
+    await seedEvidence();
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const page = await ctx.json<{ items: { seq: number }[]; next?: string }>('GET', `/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor, expect: 200 });
+      seen.push(...page.items.map((e) => e.seq));
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    const { size } = await ctx.json<{ size: number }>('GET', '/v1/audit/verify', { token: auditor });
+    expect(seen).toEqual(Array.from({ length: size }, (_, i) => i + 1));
+  });
+
   it('catches a deleted row and a reordered pair', async () => {
     await seedEvidence();
     const db = ctx.deps.store.sqlite;

@@ -8,13 +8,13 @@ import { bearer, op } from '../openapi.js';
 export const CHECKPOINT_TYP = 'nonred-checkpoint+jws';
 
 export function registerAuditRoutes(app: App): void {
-  app.openapi(op({ roles: ['auditor', 'admin'], method: 'get', path: '/v1/audit', tags: ['audit'], summary: 'Audit-log entries after a sequence number', security: bearer,
-    request: { query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }) } },
+  app.openapi(op({ roles: ['auditor', 'admin'], method: 'get', path: '/v1/audit', tags: ['audit'], summary: 'Audit-log entries after a sequence number (?after=, or ?cursor= with the next of the previous page)', security: bearer,
+    request: { query: z.object({ after: z.coerce.number().int().min(0).optional(), cursor: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }) } },
   { status: 200, description: '{items, next?}' }, [401, 403, 422]),
   (c) => {
     requireRole(c, 'auditor', 'admin');
     const q = c.req.valid('query');
-    const items = listAudit(c.get('deps').store.sqlite, q.after, q.limit);
+    const items = listAudit(c.get('deps').store.sqlite, q.after ?? q.cursor ?? 0, q.limit);
     return c.json(items.length === q.limit ? { items, next: String(items[items.length - 1]!.seq) } : { items });
   });
 
