@@ -59,6 +59,17 @@ export function insertDeclaration(db: Database.Database, row: DeclarationRow): v
   declarationStatements(db).insert.run(row);
 }
 
+/** Records that a supplier submitted a declaration; true when this is new. */
+export function addSubmitter(db: Database.Database, shaHex: string, supplier: string, at: string): boolean {
+  return db.prepare('INSERT OR IGNORE INTO declaration_submitters (sha256, supplier_id, submitted_at) VALUES (?, ?, ?)').run(shaHex, supplier, at).changes === 1;
+}
+
+/** Whether a supplier may read a declaration: it signed it or submitted it. */
+export function visibleToSupplier(db: Database.Database, row: DeclarationRow, supplier: string): boolean {
+  if (row.supplier === supplier) return true;
+  return db.prepare('SELECT 1 FROM declaration_submitters WHERE sha256 = ? AND supplier_id = ?').get(row.sha256, supplier) !== undefined;
+}
+
 export interface DeclarationFilter {
   pnNorm?: string;
   mfrNorms?: string[];
@@ -85,7 +96,7 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
     params.supplier = f.supplier;
   }
   if (f.visibleTo !== undefined) {
-    where.push('(supplier_id = @visible OR submitter_supplier = @visible)');
+    where.push('(supplier_id = @visible OR EXISTS (SELECT 1 FROM declaration_submitters s WHERE s.sha256 = declarations.sha256 AND s.supplier_id = @visible))');
     params.visible = f.visibleTo;
   }
   const sql = `SELECT * FROM declarations WHERE ${where.join(' AND ')} ORDER BY sha256 LIMIT @limit`;

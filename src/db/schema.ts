@@ -69,6 +69,13 @@ export const declarations = sqliteTable('declarations', {
   index('declarations_submitter').on(t.submitterSupplier),
 ]);
 
+/** Every supplier that submitted a declaration (SPEC §1: a supplier reads what it signed or submitted). */
+export const declarationSubmitters = sqliteTable('declaration_submitters', {
+  sha256: text('sha256').notNull().references(() => declarations.sha256),
+  supplierId: text('supplier_id').notNull().references(() => suppliers.id),
+  submittedAt: text('submitted_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.sha256, t.supplierId] }), index('declaration_submitters_supplier').on(t.supplierId)]);
+
 export const boms = sqliteTable('boms', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),

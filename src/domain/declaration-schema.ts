@@ -7,8 +7,18 @@ import { isCountryCode, UNKNOWN } from './countries.js';
 
 export const SUPPLIER_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export const SHA256_REF_RE = /^sha256:[0-9a-f]{64}$/;
-// RFC 3339 in UTC: "Z" only, optional fraction.
-const RFC3339_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+// RFC 3339 in UTC: "Z" only, optional fraction; the calendar must hold the date (no
+// 30 February, no hour 24) — Date.parse alone would roll such values over.
+const RFC3339_UTC_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
+
+export function isRfc3339Utc(v: string): boolean {
+  const m = RFC3339_UTC_RE.exec(v);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return false;
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
 
 export const countryCode = z
   .string()
@@ -18,13 +28,16 @@ export const countryCode = z
 
 export const timestamp = z
   .string()
-  .refine((v) => RFC3339_UTC_RE.test(v) && !Number.isNaN(Date.parse(v)), {
+  .refine(isRfc3339Utc, {
     message: 'must be an RFC 3339 timestamp in UTC (e.g. 2026-11-01T09:00:00Z)',
   });
 
 export const supplierId = z.string().regex(SUPPLIER_ID_RE, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
 export const category = z.enum(CATEGORIES);
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Signed content is never rewritten (SPEC §2): strings are taken as signed, not trimmed;
+// blank ones are refused, and identifiers may not carry whitespace at either end.
+const text = (max: number) => z.string().min(1).max(max).refine((v) => v.trim() !== '', { message: 'must not be blank' });
+const identifier = (max: number) => text(max).refine((v) => v === v.trim(), { message: 'must not begin or end with whitespace' });
 
 export const quantity = z
   .number()
@@ -74,11 +87,11 @@ export type DeclaredComponent = z.infer<typeof componentSchema>;
 export const declarationPayloadSchema = z
   .strictObject({
     schema: z.literal('nonred/declaration/v1'),
-    id: text(200),
+    id: identifier(200),
     supplier: supplierId,
     issuedAt: timestamp,
     expiresAt: timestamp.optional(),
-    supersedes: text(200).optional(),
+    supersedes: identifier(200).optional(),
     part: z.strictObject({
       manufacturer: text(300),
       partNumber: text(200),

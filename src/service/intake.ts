@@ -7,7 +7,7 @@ import {
   decodeCompactJws, verifyDecodedDeclaration, type DecodedJws, type KeyForVerify, type VerifiedDeclaration,
 } from '../crypto/verify-declaration.js';
 import { appendAudit, inTransaction } from '../db/audit.js';
-import { declarationStatements, getDeclaration } from '../db/declarations.js';
+import { addSubmitter, declarationStatements, getDeclaration } from '../db/declarations.js';
 import { getKey } from '../db/registry.js';
 import { normalizeName } from '../domain/part-key.js';
 import { Problem } from '../problem.js';
@@ -144,6 +144,19 @@ export async function intakeLines(deps: Deps, lines: readonly { line: number; te
         });
       }
       results.set(r.line, { line: r.line, status: 'rejected', problem: r.problem });
+    }
+    // A supplier reads what it signed or submitted: remember every supplier that submitted,
+    // including one forwarding bytes already held (which is then a change of its own).
+    if (actor.supplier !== null) {
+      for (const r of results.values()) {
+        if (r.status === 'rejected') continue;
+        if (addSubmitter(db, r.receipt.sha256.slice(7), actor.supplier, receivedAt) && r.status === 'held') {
+          appendAudit(db, {
+            at: receivedAt, actor: who, action: 'declaration.submitted', subject: r.receipt.sha256,
+            payload: { sha256: r.receipt.sha256, supplier: r.receipt.supplier, id: r.receipt.id, submittedBy: who },
+          });
+        }
+      }
     }
   });
   return lines.map(({ line }) => results.get(line)!);

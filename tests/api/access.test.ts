@@ -67,6 +67,23 @@ describe('role permissions', () => {
     expect(listB.items.map((i) => i.sha256).sort()).toEqual([theirs.sha256, forwarded.sha256].sort());
   });
 
+  it('lets a supplier read a declaration it forwarded after someone else had submitted it', async () => {
+    const tier2 = await makeSupplier(ctx, { id: 'tier-two' });
+    const tier1 = await makeSupplier(ctx, { id: 'tier-one' });
+    const k2 = await makeKey(ctx, tier2);
+    const t1 = await makeToken(ctx, 'supplier', tier1);
+    const proc = await makeToken(ctx, 'procurement');
+    const jws = await signDeclaration(k2);
+    const first = await ctx.json<{ sha256: string }>('POST', '/v1/declarations', { token: proc, body: jws, type: 'application/jose', expect: 201 });
+    expect((await ctx.req('GET', `/v1/declarations/${first.sha256}`, { token: t1 })).status).toBe(404);
+    await ctx.json('POST', '/v1/declarations', { token: t1, body: jws, type: 'application/jose', expect: 200 });
+    expect((await ctx.req('GET', `/v1/declarations/${first.sha256}`, { token: t1 })).status).toBe(200);
+    const list = await ctx.json<{ items: { sha256: string }[] }>('GET', '/v1/declarations', { token: t1, expect: 200 });
+    expect(list.items.map((i) => i.sha256)).toEqual([first.sha256]);
+    const audit = await ctx.json<{ items: { action: string; subject: string }[] }>('GET', '/v1/audit?limit=1000');
+    expect(audit.items.filter((e) => e.action === 'declaration.submitted').map((e) => e.subject)).toEqual([first.sha256]);
+  });
+
   it('lets an auditor read but never write', async () => {
     const auditor = await makeToken(ctx, 'auditor');
     const s = await makeSupplier(ctx);

@@ -185,6 +185,16 @@ describe('POST /v1/declarations: every rule, each with its own code', () => {
     expect((r.body.errors as { path: string }[])[0]!.path).toBe('/payload/part/category');
   });
 
+  it('never rewrites signed content: padded ids and impossible dates are refused, names kept as signed', async () => {
+    await expectRejected(await signDeclaration(ed, { id: ' X-1' }), 422, 'declaration.schema_invalid');
+    await expectRejected(await signDeclaration(ed, { issuedAt: '2026-02-30T00:00:00Z' }), 422, 'declaration.schema_invalid');
+    await expectRejected(await signDeclaration(ed, { issuedAt: '2026-11-01T24:00:00Z' }), 422, 'declaration.schema_invalid');
+    const r = await submit(await signDeclaration(ed, { part: { manufacturer: 'acme-avionics Manufacturing', partNumber: 'P-1', name: '  FC-7   flight controller ', category: 'flight-controller' } }));
+    expect(r.status).toBe(201);
+    const got = await ctx.json<{ payload: { part: { name: string } } }>('GET', `/v1/declarations/${r.body.sha256 as string}`, { token: procurement });
+    expect(got.payload.part.name).toBe('  FC-7   flight controller ');
+  });
+
   it('refuses a declaration whose supplier is not the key owner', async () => {
     await makeSupplier(ctx, { id: 'someone-else' });
     await expectRejected(await signDeclaration(ed, { supplier: 'someone-else' }), 422, 'declaration.supplier_mismatch');

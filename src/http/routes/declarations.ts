@@ -1,7 +1,7 @@
 // Declaration intake (single and NDJSON batch) and reads. A supplier sees only what it
 // signed or submitted; anything else is 404, never 403, so existence does not leak.
 import { z } from 'zod';
-import { dbEvidence, getDeclaration, listDeclarations, type DeclarationRow } from '../../db/declarations.js';
+import { dbEvidence, getDeclaration, listDeclarations, visibleToSupplier, type DeclarationRow } from '../../db/declarations.js';
 import { aliasEntries, getKey } from '../../db/registry.js';
 import { invalidity } from '../../domain/evidence.js';
 import { buildCanon, normalizeName } from '../../domain/part-key.js';
@@ -16,9 +16,8 @@ import { bearer, listQuery, op, page, rawBody, requireMediaType } from '../opena
 export const MAX_BATCH_LINES = 20_000;
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl'];
 
-function visible(actor: Actor, row: DeclarationRow): boolean {
-  if (actor.role !== 'supplier') return true;
-  return row.supplier === actor.supplier || row.submitterSupplier === actor.supplier;
+function visible(deps: Deps, actor: Actor, row: DeclarationRow): boolean {
+  return actor.role !== 'supplier' || visibleToSupplier(deps.store.sqlite, row, actor.supplier!);
 }
 
 const shaParam = z.object({
@@ -114,7 +113,7 @@ export function registerDeclarationRoutes(app: App): void {
     const deps = c.get('deps');
     const hex = c.req.valid('param').sha256.replace(/^sha256:/, '').toLowerCase();
     const row = getDeclaration(deps.store.sqlite, hex);
-    if (!row || !visible(actor, row)) throw new Problem(404, 'not_found', 'no such declaration');
+    if (!row || !visible(deps, actor, row)) throw new Problem(404, 'not_found', 'no such declaration');
     if (c.req.valid('query').raw !== undefined) {
       return c.body(row.jws, 200, { 'content-type': 'application/jose' });
     }
