@@ -32,29 +32,25 @@ export function insertBom(db: Database.Database, row: BomRow, content: Buffer, b
   db.prepare(`INSERT INTO boms (id, name, part_number, revision, sha256, format, media_type, content, bom, nodes, created_at, created_by)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     .run(row.id, row.name, row.partNumber, row.revision, row.sha256, row.format, row.mediaType, content, JSON.stringify(bom), row.nodes, row.createdAt, row.createdBy);
-  // where-used: every item with the path that leads to it from the root
-  const byId = new Map(bom.items.map((it) => [it.id, it]));
-  const pathCache = new Map<string, PathStep[]>();
-  const rootStep: PathStep = { manufacturer: bom.manufacturer, partNumber: bom.partNumber, name: bom.name };
-  const pathTo = (id: string): PathStep[] => {
-    const chain: string[] = [];
-    let cur: string | null = id;
-    while (cur !== null && !pathCache.has(cur)) {
-      chain.push(cur);
-      cur = byId.get(cur)!.parent;
-    }
-    let base = cur === null ? [rootStep] : pathCache.get(cur)!;
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const it = byId.get(chain[i]!)!;
-      base = [...base, { manufacturer: it.manufacturer, partNumber: it.partNumber, name: it.name ?? null }];
-      pathCache.set(chain[i]!, base);
-    }
-    return pathCache.get(id)!;
-  };
-  const ins = db.prepare('INSERT INTO bom_parts (bom_id, item_id, mfr_norm, pn_norm, path) VALUES (?, ?, ?, ?, ?)');
+  insertBomParts(db, row.id, bom);
+}
+
+/** where-used rows: every item with its parent link and names (paths are rebuilt on read). */
+function insertBomParts(db: Database.Database, bomId: string, bom: Bom): void {
+  const ins = db.prepare('INSERT INTO bom_parts (bom_id, item_id, parent_item_id, mfr_norm, pn_norm, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   for (const it of bom.items) {
-    ins.run(row.id, it.id, normalizeName(it.manufacturer), normalizeName(it.partNumber), JSON.stringify(pathTo(it.id)));
+    ins.run(bomId, it.id, it.parent, normalizeName(it.manufacturer), normalizeName(it.partNumber), it.manufacturer, it.partNumber, it.name ?? null);
   }
+}
+
+/** Refills where-used rows for BOMs that have none (after the migration that recreated the table). */
+export function rebuildBomParts(db: Database.Database): number {
+  const missing = db.prepare('SELECT id, bom FROM boms b WHERE NOT EXISTS (SELECT 1 FROM bom_parts p WHERE p.bom_id = b.id)').all() as { id: string; bom: string }[];
+  for (const m of missing) {
+    const bom = JSON.parse(m.bom) as Bom;
+    if (bom.items.length > 0) insertBomParts(db, m.id, bom);
+  }
+  return missing.length;
 }
 
 export function getBom(db: Database.Database, id: string): BomRow | undefined {
@@ -77,10 +73,26 @@ export interface BomOccurrence {
   path: PathStep[];
 }
 
+/** Paths are capped at this many steps: the walk never goes deeper than 256 anyway. */
+const MAX_PATH_STEPS = 10_000;
+
 export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): BomOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const rows = db.prepare(`SELECT p.bom_id, b.name, p.path FROM bom_parts p JOIN boms b ON b.id = p.bom_id
+  const rows = db.prepare(`SELECT p.bom_id, p.item_id, b.name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
+    FROM bom_parts p JOIN boms b ON b.id = p.bom_id
     WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY p.bom_id, p.item_id`)
-    .all(pnNorm, ...mfrNorms) as { bom_id: string; name: string; path: string }[];
-  return rows.map((r) => ({ bomId: r.bom_id, bomName: r.name, path: JSON.parse(r.path) as PathStep[] }));
+    .all(pnNorm, ...mfrNorms) as { bom_id: string; item_id: string; name: string; part_number: string | null; bom_manufacturer: string | null }[];
+  const step = db.prepare('SELECT parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = ? AND item_id = ?');
+  return rows.map((r) => {
+    const steps: PathStep[] = [];
+    let id: string | null = r.item_id;
+    for (let guard = 0; id !== null && guard < MAX_PATH_STEPS; guard++) {
+      const s = step.get(r.bom_id, id) as { parent_item_id: string | null; manufacturer: string; part_number: string; name: string | null } | undefined;
+      if (!s) break;
+      steps.push({ manufacturer: s.manufacturer, partNumber: s.part_number, name: s.name });
+      id = s.parent_item_id;
+    }
+    steps.push({ manufacturer: r.bom_manufacturer, partNumber: r.part_number, name: r.name });
+    return { bomId: r.bom_id, bomName: r.name, path: steps.reverse() };
+  });
 }

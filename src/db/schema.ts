@@ -95,10 +95,13 @@ export const boms = sqliteTable('boms', {
 export const bomParts = sqliteTable('bom_parts', {
   bomId: text('bom_id').notNull().references(() => boms.id),
   itemId: text('item_id').notNull(),
+  /** the parent item; null under the root. Paths are rebuilt from these links, so storage stays linear in depth */
+  parentItemId: text('parent_item_id'),
   mfrNorm: text('mfr_norm').notNull(),
   pnNorm: text('pn_norm').notNull(),
-  /** JSON: the steps from the root to this item */
-  path: text('path').notNull(),
+  manufacturer: text('manufacturer').notNull(),
+  partNumber: text('part_number').notNull(),
+  name: text('name'),
 }, (t) => [primaryKey({ columns: [t.bomId, t.itemId] }), index('bom_parts_pn').on(t.pnNorm)]);
 
 export const policies = sqliteTable('policies', {

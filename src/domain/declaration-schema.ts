@@ -45,29 +45,32 @@ export const quantity = z
   .positive()
   .max(1e9);
 
-export const ultimateParent = z.union([
-  z.literal('self'),
-  z.strictObject({ name: text(300).optional(), domicile: countryCode.optional() }),
-]);
+/** The origin object, over a given country schema (codes in signed content, names in BOMs). */
+export function originSchemaWith<C extends z.ZodType<string, string>>(country: C) {
+  return z.strictObject({
+    manufacturedIn: country.optional(),
+    assembledIn: country.optional(),
+    manufacturer: z
+      .strictObject({
+        name: text(300).optional(),
+        domicile: country.optional(),
+        ultimateParent: z.union([
+          z.literal('self'),
+          z.strictObject({ name: text(300).optional(), domicile: country.optional() }),
+        ]).optional(),
+      })
+      .optional(),
+    software: z
+      .strictObject({
+        developerDomicile: country.optional(),
+        dataHostedIn: z.array(country).max(300).optional(),
+        dataAdministeredFrom: country.optional(),
+      })
+      .optional(),
+  });
+}
 
-export const originSchema = z.strictObject({
-  manufacturedIn: countryCode.optional(),
-  assembledIn: countryCode.optional(),
-  manufacturer: z
-    .strictObject({
-      name: text(300).optional(),
-      domicile: countryCode.optional(),
-      ultimateParent: ultimateParent.optional(),
-    })
-    .optional(),
-  software: z
-    .strictObject({
-      developerDomicile: countryCode.optional(),
-      dataHostedIn: z.array(countryCode).max(300).optional(),
-      dataAdministeredFrom: countryCode.optional(),
-    })
-    .optional(),
-});
+export const originSchema = originSchemaWith(countryCode);
 
 export type Origin = z.infer<typeof originSchema>;
 

@@ -2,10 +2,23 @@
 // items:[{id, parent, manufacturer, partNumber, name, category, quantity, origin}]}.
 import { z } from 'zod';
 import type { Bom } from '../domain/bom.js';
-import { category, originSchema, quantity } from '../domain/declaration-schema.js';
+import { normalizeCountry } from '../domain/countries.js';
+import { category, originSchemaWith, quantity } from '../domain/declaration-schema.js';
 import { Problem, zodErrors } from '../problem.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
+
+// Countries in a BOM are written by people: names are normalised ("Taiwan, Province of
+// China" → TW), an ambiguous or unknown one is an error naming the value (SPEC §2).
+const humanCountry = z.string().transform((v, ctx) => {
+  const r = normalizeCountry(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.message });
+    return z.NEVER;
+  }
+  return r.code;
+});
+const originSchema = originSchemaWith(humanCountry);
 
 export const nativeBomSchema = z.strictObject({
   schema: z.literal('nonred/bom/v1'),

@@ -5,6 +5,7 @@ import { loadServiceKeys } from '../crypto/service-key.js';
 import { appendAudit, inTransaction } from '../db/audit.js';
 import { openStore } from '../db/open.js';
 import { ensurePresets } from '../db/policies.js';
+import { rebuildBomParts } from '../db/boms.js';
 import { consoleLogger, randomIds, type Clock, type Deps, type IdGenerator, type Logger } from './deps.js';
 
 export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger } = {}): Promise<Deps> {
@@ -13,6 +14,7 @@ export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGe
   const keys = await loadServiceKeys({ file: config.serviceKeyFile, envValue: config.serviceKey });
   const now = clock().toISOString();
   inTransaction(store.sqlite, () => {
+    rebuildBomParts(store.sqlite);
     for (const p of ensurePresets(store.sqlite, now)) {
       appendAudit(store.sqlite, { at: now, actor: 'system', action: 'policy.written', subject: `${p.id}@${p.version}`, payload: p });
     }

@@ -114,6 +114,28 @@ describe('BOM upload', () => {
     expect(bomCount(ctx)).toBe(0);
   });
 
+  it('normalises country names in native BOMs, and names an ambiguous one with its path and value', async () => {
+    const body = { schema: 'nonred/bom/v1', name: 'Q', origin: { assembledIn: 'Republic of China' }, items: [item('1', null, { origin: { manufacturedIn: 'Taiwan, Province of China', manufacturer: { domicile: 'Hong Kong SAR' } } })] };
+    const up = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body, expect: 201 });
+    const got = await ctx.json<{ bom: { origin: unknown; items: { origin: unknown }[] } }>('GET', `/v1/boms/${up.id}`, { token: proc });
+    expect(got.bom.origin).toEqual({ assembledIn: 'TW' });
+    expect(got.bom.items[0]!.origin).toEqual({ manufacturedIn: 'TW', manufacturer: { domicile: 'HK' } });
+    const bad = await ctx.req('POST', '/v1/boms', { token: proc, body: { ...body, items: [item('1', null, { origin: { manufacturedIn: 'Korea' } })] } });
+    const p = await problem(bad);
+    expect((p.errors as { path: string; message: string }[])[0]).toEqual({ path: '/items/0/origin/manufacturedIn', message: expect.stringContaining('"Korea" is ambiguous') });
+  });
+
+  it('stores a 20,000-deep chain in linear space and answers where-used with its full path', async () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => item(String(i), i === 0 ? null : String(i - 1)));
+    const up = await ctx.json<{ id: string; nodes: number }>('POST', '/v1/boms', { token: proc, body: { schema: 'nonred/bom/v1', name: 'Deep', items }, expect: 201 });
+    expect(up.nodes).toBe(20_000);
+    const rows = ctx.deps.store.sqlite.prepare('SELECT COUNT(*) n, SUM(LENGTH(manufacturer) + LENGTH(part_number)) bytes FROM bom_parts WHERE bom_id = ?').get(up.id) as { n: number; bytes: number };
+    expect(rows.n).toBe(20_000);
+    expect(rows.bytes).toBeLessThan(20_000 * 20);
+    const wu = await ctx.json<{ items: { paths: unknown[][] }[] }>('GET', '/v1/parts/where-used?manufacturer=M&partNumber=P999', { token: proc, expect: 200 });
+    expect(wu.items[0]!.paths[0]).toHaveLength(1001);
+  });
+
   it('answers malformed JSON with 400 bom.malformed and a schema violation with 422 naming the path', async () => {
     const bad = await ctx.req('POST', '/v1/boms', { token: proc, body: '{"schema":', type: 'application/json' });
     expect([bad.status, (await problem(bad)).code]).toEqual([400, 'bom.malformed']);
