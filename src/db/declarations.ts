@@ -111,8 +111,12 @@ function chunks<T>(xs: readonly T[]): T[][] {
   return out;
 }
 
-/** The walk's evidence source over this database. */
-export function dbEvidence(db: Database.Database): EvidenceSource {
+/**
+ * The walk's evidence source over this database; with `asOf`, only what had been received
+ * by then (and only successors received by then), as a report issued at that time saw it.
+ */
+export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
+  const timeFilter = asOf === undefined ? '' : ' AND received_at <= @asOf';
   const cols = 'sha256, supplier_id, decl_id, kid, received_at, payload';
   type Lite = Pick<Raw, 'sha256' | 'supplier_id' | 'decl_id' | 'kid' | 'received_at' | 'payload'>;
   const stmtCache = new Map<string, Database.Statement>();
@@ -121,14 +125,20 @@ export function dbEvidence(db: Database.Database): EvidenceSource {
     if (!s) stmtCache.set(sql, (s = db.prepare(sql)));
     return s;
   };
-  const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+  const named = (n: number) => Array.from({ length: n }, (_, i) => `@p${i}`).join(',');
+  const params = (values: readonly string[]) => {
+    const out: Record<string, string> = {};
+    values.forEach((v, i) => (out[`p${i}`] = v));
+    if (asOf !== undefined) out.asOf = asOf;
+    return out;
+  };
 
   const withSuccessors = (rows: Lite[]): DeclarationRecord[] => {
     const succ = new Map<string, SuccessorRef[]>();
     const ids = [...new Set(rows.map((r) => r.decl_id))];
     for (const part of chunks(ids)) {
-      const found = stmt(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IN (${placeholders(part.length)})`)
-        .all(...part) as { sha256: string; supplier_id: string; kid: string; received_at: string; supersedes: string }[];
+      const found = stmt(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IN (${named(part.length)})${timeFilter}`)
+        .all(params(part)) as { sha256: string; supplier_id: string; kid: string; received_at: string; supersedes: string }[];
       for (const s of found) {
         const k = `${s.supplier_id}\u0000${s.supersedes}`;
         const list = succ.get(k) ?? [];
@@ -151,7 +161,7 @@ export function dbEvidence(db: Database.Database): EvidenceSource {
     byPartNumbers(pns) {
       const rows: Lite[] = [];
       for (const part of chunks(pns)) {
-        rows.push(...(stmt(`SELECT ${cols} FROM declarations WHERE pn_norm IN (${placeholders(part.length)})`).all(...part) as Lite[]));
+        rows.push(...(stmt(`SELECT ${cols} FROM declarations WHERE pn_norm IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
       }
       return withSuccessors(rows);
     },
@@ -159,7 +169,7 @@ export function dbEvidence(db: Database.Database): EvidenceSource {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7));
       const rows: Lite[] = [];
       for (const part of chunks(hexes)) {
-        rows.push(...(stmt(`SELECT ${cols} FROM declarations WHERE sha256 IN (${placeholders(part.length)})`).all(...part) as Lite[]));
+        rows.push(...(stmt(`SELECT ${cols} FROM declarations WHERE sha256 IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
       }
       return new Map(withSuccessors(rows).map((r) => [r.sha256, r]));
     },

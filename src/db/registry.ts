@@ -106,6 +106,40 @@ export function insertAlias(db: Database.Database, alias: string, canonical: str
     .run(normalizeName(alias), alias, canonical, normalizeName(canonical), at);
 }
 
+export interface RegistryExport extends RegistrySnapshot {
+  /** public keys with their registration and revocation facts */
+  publicKeys: { kid: string; supplier: string; alg: 'EdDSA' | 'ES256'; jwk: unknown; status: string; reason: string | null; revokedAt: string | null; compromisedAt: string | null; createdAt: string }[];
+}
+
+/**
+ * The registry as it stood at `t`: suppliers, keys and aliases registered by then, and
+ * revocations made by then (a key revoked later was active). What an audit bundle carries.
+ */
+export function registryAsOf(db: Database.Database, t: string): RegistryExport {
+  const tMs = Date.parse(t);
+  const suppliers = (db.prepare('SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)
+    .filter((s) => Date.parse(s.createdAt) <= tMs).map(({ createdAt: _c, ...s }) => s);
+  const keyRows = (db.prepare('SELECT * FROM supplier_keys ORDER BY kid').all() as RawKey[]).map(toKey)
+    .filter((k) => Date.parse(k.createdAt) <= tMs)
+    .map((k) => (k.status === 'revoked' && k.revokedAt !== null && Date.parse(k.revokedAt) <= tMs
+      ? k
+      : { ...k, status: 'active' as const, reason: null, revokedAt: null, compromisedAt: null }));
+  const aliasRowsAsOf = (db.prepare('SELECT alias, canonical, canonical_norm, created_at FROM manufacturer_aliases ORDER BY canonical_norm, alias_norm').all() as
+    { alias: string; canonical: string; canonical_norm: string; created_at: string }[]).filter((r) => Date.parse(r.created_at) <= tMs);
+  const byCanonical = new Map<string, AliasEntry & { aliases: string[] }>();
+  for (const r of aliasRowsAsOf) {
+    let e = byCanonical.get(r.canonical_norm);
+    if (!e) byCanonical.set(r.canonical_norm, (e = { name: r.canonical, aliases: [] }));
+    e.aliases.push(r.alias);
+  }
+  return {
+    suppliers,
+    keys: keyRows.map((k) => ({ kid: k.kid, supplier: k.supplier, status: k.status, reason: k.reason, revokedAt: k.revokedAt, compromisedAt: k.compromisedAt })),
+    aliases: [...byCanonical.values()],
+    publicKeys: keyRows.map((k) => ({ kid: k.kid, supplier: k.supplier, alg: k.alg, jwk: JSON.parse(k.jwk) as unknown, status: k.status, reason: k.reason, revokedAt: k.revokedAt, compromisedAt: k.compromisedAt, createdAt: k.createdAt })),
+  };
+}
+
 /** Everything the walk needs from the registry, as it stands now. */
 export function registrySnapshot(db: Database.Database): RegistrySnapshot {
   const suppliers = (db.prepare('SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parsePublicJwk } from '../../crypto/jwk.js';
 import { appendAudit, inTransaction } from '../../db/audit.js';
 import {
-  aliasRows, getKey, getSupplier, insertAlias, insertKey, insertSupplier, keysOf, listSuppliers, registrySnapshot, revokeKey,
+  aliasRows, getKey, getSupplier, insertAlias, insertKey, insertSupplier, keysOf, listSuppliers, registryAsOf, revokeKey,
   type KeyRow,
 } from '../../db/registry.js';
 import { countryCode, supplierId, timestamp } from '../../domain/declaration-schema.js';
@@ -13,6 +13,7 @@ import { actorName } from '../../service/deps.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, jsonBody, listQuery, op, page } from '../openapi.js';
+import { registryDocument } from '../../service/audit-bundle.js';
 
 const knownCountry = countryCode.refine((c) => c !== 'unknown', { message: 'a registered domicile must be a country code' });
 const name = z.string().trim().min(1).max(300);
@@ -200,8 +201,7 @@ export function registerRegistryRoutes(app: App): void {
     requireRole(c, ...READERS);
     const deps = c.get('deps');
     const db = deps.store.sqlite;
-    const snap = registrySnapshot(db);
-    const keys = snap.suppliers.flatMap((s) => keysOf(db, s.id).map(publicKeyView));
-    return c.json({ schema: 'nonred/registry/v1', at: deps.clock().toISOString(), suppliers: snap.suppliers, aliases: snap.aliases, keys });
+    const at = deps.clock().toISOString();
+    return c.json(registryDocument(registryAsOf(db, at), at));
   });
 }

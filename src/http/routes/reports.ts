@@ -5,6 +5,7 @@ import { getReport, listReports } from '../../db/reports.js';
 import { Problem } from '../../problem.js';
 import type { ReportBody } from '../../domain/report.js';
 import { findingsToCsv, reportToCycloneDx } from '../../formats/report-exports.js';
+import { buildBundle } from '../../service/audit-bundle.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, listQuery, op, page } from '../openapi.js';
@@ -48,6 +49,16 @@ export function registerReportRoutes(app: App): void {
       limit: q.limit,
     });
     return c.json(page(rows, q.limit, (r) => r.id));
+  });
+
+  app.openapi(op({ roles: READERS, method: 'get', path: '/v1/reports/{id}/bundle', tags: ['reports'], summary: 'The audit bundle: the signed report, the BOM as uploaded, the declarations with their receipts, the registry as it stood, the policy and the JWKS', security: bearer,
+    description: 'Check it offline with `nonred report verify --bundle FILE`.',
+    request: { params: z.object({ id: z.string().max(100) }) } }, { status: 200, description: 'the bundle' }, [401, 403, 404]),
+  async (c) => {
+    const id = c.req.valid('param').id;
+    const bundle = await buildBundle(c.get('deps'), id);
+    c.header('content-disposition', `attachment; filename="${id}.bundle.json"`);
+    return c.json(bundle);
   });
 
   app.openapi(op({ roles: READERS, method: 'get', path: '/v1/reports/{id}', tags: ['reports'], summary: 'A report as JSON, as the signed JWS, as CycloneDX 1.6 or its findings as CSV (?format= or Accept: application/jose, application/vnd.cyclonedx+json, text/csv)', security: bearer,
