@@ -7,7 +7,8 @@ import { stringify } from 'csv-stringify/sync';
 import { SOFTWARE_CATEGORIES, type Category } from '../domain/categories.js';
 import type { ReportBody } from '../domain/report.js';
 
-export const NONRED_VERSION = '0.1.0';
+export { NONRED_VERSION } from '../version.js';
+import { NONRED_VERSION } from '../version.js';
 
 type Prop = { name: string; value: string };
 
