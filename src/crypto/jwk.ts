@@ -1,6 +1,6 @@
 // Supplier public keys (SPEC §4): OKP/Ed25519 or EC/P-256, public members only; the kid
 // is the RFC 7638 SHA-256 thumbprint, so the same key always has the same kid.
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, webcrypto, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { z } from 'zod';
 import { Problem } from '../problem.js';
@@ -71,6 +71,13 @@ export async function parsePublicJwk(input: unknown): Promise<PublicKeyInfo> {
   const kid = await calculateJwkThumbprint(jwk, 'sha256');
   if (obj.kid !== undefined && obj.kid !== kid) throw bad(`kid "${String(obj.kid)}" is not the RFC 7638 thumbprint of the key (${kid})`);
   return { kid, alg, jwk, key };
+}
+
+/** A stored public JWK as a WebCrypto key for verifying (what jose uses underneath). */
+export function importVerifyKey(jwkJson: string, alg: SupplierAlg): Promise<webcrypto.CryptoKey> {
+  const jwk = JSON.parse(jwkJson) as webcrypto.JsonWebKey;
+  const params = alg === 'EdDSA' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: 'P-256' };
+  return webcrypto.subtle.importKey('jwk', jwk, params, false, ['verify']);
 }
 
 /** Re-imports a stored canonical JWK. */

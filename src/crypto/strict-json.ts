@@ -14,9 +14,42 @@ export function parseStrictJson(text: string): StrictJsonResult {
   } catch (e) {
     return { ok: false, reason: 'syntax', detail: e instanceof Error ? e.message : 'invalid JSON' };
   }
-  const dup = findDuplicateKey(text);
-  if (dup !== null) return { ok: false, reason: 'duplicate', detail: `duplicate member "${dup}"` };
+  // Fast path: count member names in the text and in the parsed value; only when they
+  // differ (a duplicate collapsed in parsing) is the exact scanner run to name it.
+  if (countNameTokens(text) !== countMembers(value)) {
+    const dup = findDuplicateKey(text);
+    return { ok: false, reason: 'duplicate', detail: `duplicate member "${dup ?? '?'}"` };
+  }
   return { ok: true, value };
+}
+
+// Every string token of valid JSON, in order; a string followed by ":" is a member name.
+const STRING_TOKEN = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+function countNameTokens(text: string): number {
+  let n = 0;
+  STRING_TOKEN.lastIndex = 0;
+  for (let m = STRING_TOKEN.exec(text); m !== null; m = STRING_TOKEN.exec(text)) if (m[1] !== undefined) n++;
+  return n;
+}
+
+function countMembers(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+    } else {
+      for (const k in v) {
+        n++;
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
+    }
+  }
+  return n;
 }
 
 /**
@@ -24,46 +57,49 @@ export function parseStrictJson(text: string): StrictJsonResult {
  * twice in one object, or null. Linear; no recursion.
  */
 export function findDuplicateKey(text: string): string | null {
-  // One entry per open container: a Set of member names for objects, null for arrays.
-  const stack: (Set<string> | null)[] = [];
+  // One entry per open container: the member names seen so far for objects (an array:
+  // objects here are small, and a linear search beats hashing), null for arrays.
+  const stack: (string[] | null)[] = [];
   let expectKey = false;
   let i = 0;
   const n = text.length;
+  // the next backslash at or after i, kept up to date lazily: the scan stays linear
+  let nextBackslash = text.indexOf('\\');
   while (i < n) {
     const ch = text.charCodeAt(i);
     if (ch === 0x22 /* " */) {
-      let j = i + 1;
+      // jump to the closing quote: the first one not preceded by an odd run of backslashes
+      let j = text.indexOf('"', i + 1);
       let escaped = false;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === 0x5c /* \ */) {
-          escaped = true;
-          j += 2;
-          continue;
-        }
-        if (c === 0x22) break;
-        j++;
+      while (j !== -1) {
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        escaped = true;
+        j = text.indexOf('"', j + 1);
       }
+      if (j === -1) return null; // unreachable for valid JSON
+      if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = text.indexOf('\\', i);
+      if (nextBackslash !== -1 && nextBackslash < j) escaped = true;
       const top = stack[stack.length - 1];
       if (expectKey && top) {
-        const raw = text.slice(i + 1, j);
-        const name = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
-        if (top.has(name)) return name;
-        top.add(name);
+        const name = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (top.includes(name)) return name;
+        top.push(name);
         expectKey = false;
       }
       i = j + 1;
       continue;
     }
     if (ch === 0x7b /* { */) {
-      stack.push(new Set());
+      stack.push([]);
       expectKey = true;
     } else if (ch === 0x5b /* [ */) {
       stack.push(null);
     } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
       stack.pop();
     } else if (ch === 0x2c /* , */) {
-      expectKey = stack[stack.length - 1] instanceof Set;
+      expectKey = stack[stack.length - 1] !== null && stack.length > 0;
     }
     i++;
   }

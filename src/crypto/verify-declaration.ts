@@ -1,7 +1,7 @@
 // Every rule of SPEC §3 a declaration must pass before anything is stored. Used by the
 // service at intake and by the CLI's `inspect` and offline `check` — one implementation.
 // Encoding and structure first (400), then header, signature and schema (422).
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject, type webcrypto } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { declarationPayloadSchema, type DeclarationPayload } from '../domain/declaration-schema.js';
 import { Problem, zodErrors } from '../problem.js';
@@ -22,12 +22,15 @@ export interface DecodedJws {
   sha256: string;
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
+  /** the payload exactly as signed (UTF-8 JSON text) */
+  payloadText: string;
 }
 
 export interface KeyForVerify {
   supplier: string;
   alg: SupplierAlg;
-  key: KeyObject;
+  /** a CryptoKey (imported once and cached by the caller) verifies fastest */
+  key: KeyObject | webcrypto.CryptoKey | Promise<webcrypto.CryptoKey>;
   status: 'active' | 'revoked';
 }
 
@@ -37,13 +40,15 @@ export interface VerifiedDeclaration {
   kid: string;
   alg: SupplierAlg;
   payload: DeclarationPayload;
+  /** the payload exactly as signed */
+  payloadText: string;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function decodeJsonSegment(segment: string, what: 'header' | 'payload'): Record<string, unknown> {
+function decodeJsonSegment(segment: string, what: 'header' | 'payload'): { value: Record<string, unknown>; text: string } {
   const bytes = decodeStrictBase64url(segment);
   if (bytes === null) {
     throw new Problem(400, 'declaration.bad_base64url', `the ${what} is not strict base64url (no padding, no whitespace, no non-zero spare bits)`);
@@ -66,7 +71,7 @@ function decodeJsonSegment(segment: string, what: 'header' | 'payload'): Record<
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     throw new Problem(400, 'declaration.malformed_json', `the ${what} must be a JSON object`);
   }
-  return v as Record<string, unknown>;
+  return { value: v as Record<string, unknown>, text };
 }
 
 /** The 400-phase: compact serialization, strict base64url, JSON without duplicate keys. */
@@ -84,12 +89,12 @@ export function decodeCompactJws(body: string): DecodedJws {
   if (p.length > Math.ceil((MAX_PAYLOAD_BYTES * 4) / 3) + 4) {
     throw new Problem(413, 'request.too_large', `the payload exceeds ${MAX_PAYLOAD_BYTES} bytes`);
   }
-  const header = decodeJsonSegment(h, 'header');
-  const payload = decodeJsonSegment(p, 'payload');
+  const header = decodeJsonSegment(h, 'header').value;
+  const { value: payload, text: payloadText } = decodeJsonSegment(p, 'payload');
   if (decodeStrictBase64url(s) === null) {
     throw new Problem(400, 'declaration.bad_base64url', 'the signature is not strict base64url');
   }
-  return { token, sha256: sha256Hex(token), header, payload };
+  return { token, sha256: sha256Hex(token), header, payload, payloadText };
 }
 
 /** Header rules shared by every JWS type suppliers sign (declarations, withdrawals). */
@@ -115,7 +120,7 @@ export async function checkSignature(token: string, alg: SupplierAlg, key: KeyFo
     throw new Problem(422, 'declaration.signature_invalid', `the key registered under this kid is for ${key.alg}, not ${alg}`);
   }
   try {
-    await compactVerify(token, key.key, { algorithms: [alg] });
+    await compactVerify(token, await key.key, { algorithms: [alg] });
   } catch {
     throw new Problem(422, 'declaration.signature_invalid', 'the signature does not verify with the registered key');
   }
@@ -157,7 +162,7 @@ export async function verifyDecodedDeclaration(decoded: DecodedJws, opts: Verify
   if (key.status !== 'active') {
     throw new Problem(422, 'declaration.key_revoked', `key ${kid} of ${key.supplier} is revoked`);
   }
-  return { token: decoded.token, sha256: decoded.sha256, kid, alg, payload };
+  return { token: decoded.token, sha256: decoded.sha256, kid, alg, payload, payloadText: decoded.payloadText };
 }
 
 export async function verifyDeclaration(body: string, opts: VerifyOptions): Promise<VerifiedDeclaration> {

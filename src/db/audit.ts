@@ -3,6 +3,7 @@
 // database, so two server processes on one file still build one chain.
 import type Database from 'better-sqlite3';
 import { jcs, jcsSha256 } from '../crypto/jcs.js';
+import { stmt } from './statements.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -34,18 +35,28 @@ function prepared(db: Database.Database) {
   let s = stmts.get(db);
   if (!s) {
     s = {
-      head: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
-      insert: db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, payload_sha256, prev, hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      head: stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+      insert: stmt(db, 'INSERT INTO audit_log (seq, at, actor, action, subject, payload_sha256, prev, hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     };
     stmts.set(db, s);
   }
   return s;
 }
 
+// The head as last appended inside the running transaction: a batch appends thousands of
+// entries, and re-reading the head each time is wasted work. Inside an immediate
+// transaction nobody else can append, so the cached head is trusted only for the same
+// transaction (identified by a serial that inTransaction sets).
+let txSerial = 0;
+const currentTx = new WeakMap<Database.Database, number>();
+const lastAppended = new WeakMap<Database.Database, { seq: number; hash: string; tx: number }>();
+
 /** Appends one entry. Call only inside a write transaction. */
 export function appendAudit(db: Database.Database, input: AuditInput): AuditEntry {
   const s = prepared(db);
-  const head = s.head.get() as { seq: number; hash: string } | undefined;
+  const cached = lastAppended.get(db);
+  const tx = currentTx.get(db);
+  const head = cached && tx !== undefined && cached.tx === tx ? cached : (s.head.get() as { seq: number; hash: string } | undefined);
   const payloadText = jcs(input.payload ?? null);
   const base = {
     seq: (head?.seq ?? 0) + 1,
@@ -58,12 +69,19 @@ export function appendAudit(db: Database.Database, input: AuditInput): AuditEntr
   };
   const entry: AuditEntry = { ...base, hash: entryHash(base) };
   s.insert.run(entry.seq, entry.at, entry.actor, entry.action, entry.subject, entry.payloadSha256, entry.prev, entry.hash, payloadText);
+  if (tx !== undefined) lastAppended.set(db, { seq: entry.seq, hash: entry.hash, tx });
   return entry;
 }
 
 /** Runs `fn` in an immediate transaction: the change and its audit entries commit together. */
 export function inTransaction<T>(db: Database.Database, fn: () => T): T {
-  return db.transaction(fn).immediate();
+  if (currentTx.has(db)) return fn(); // already inside one: join it
+  currentTx.set(db, ++txSerial);
+  try {
+    return db.transaction(fn).immediate();
+  } finally {
+    currentTx.delete(db);
+  }
 }
 
 export function auditHead(db: Database.Database): { size: number; head: string } {
@@ -77,7 +95,7 @@ interface Row {
 }
 
 export function listAudit(db: Database.Database, after: number, limit: number): (AuditEntry & { payload: unknown })[] {
-  const rows = db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as Row[];
+  const rows = stmt(db, 'SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as Row[];
   return rows.map((r) => ({
     seq: r.seq, at: r.at, actor: r.actor, action: r.action, subject: r.subject,
     payloadSha256: r.payload_sha256, prev: r.prev, hash: r.hash, payload: JSON.parse(r.payload) as unknown,
@@ -101,7 +119,7 @@ export function verifyChain(db: Database.Database): ChainCheck {
   let prev = GENESIS;
   let expected = 1;
   let size = 0;
-  for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
+  for (const r of stmt(db, 'SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
     const bad = (reason: string): ChainCheck => ({ valid: false, size: expected - 1, head: prev, firstBadSeq: expected, reason });
     if (r.seq !== expected) return bad(`entry ${expected} is missing (next is ${r.seq})`);
     if (r.prev !== prev) return bad(`entry ${r.seq} does not link to the entry before it`);

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Bom } from '../domain/bom.js';
 import { normalizeName } from '../domain/part-key.js';
 import type { PathStep } from '../domain/walk.js';
+import { stmt } from './statements.js';
 
 export interface BomRow {
   id: string;
@@ -29,7 +30,7 @@ const toRow = (r: Raw): BomRow => ({
 });
 
 export function insertBom(db: Database.Database, row: BomRow, content: Buffer, bom: Bom): void {
-  db.prepare(`INSERT INTO boms (id, name, part_number, revision, sha256, format, media_type, content, bom, nodes, created_at, created_by)
+  stmt(db, `INSERT INTO boms (id, name, part_number, revision, sha256, format, media_type, content, bom, nodes, created_at, created_by)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     .run(row.id, row.name, row.partNumber, row.revision, row.sha256, row.format, row.mediaType, content, JSON.stringify(bom), row.nodes, row.createdAt, row.createdBy);
   insertBomParts(db, row.id, bom);
@@ -37,7 +38,7 @@ export function insertBom(db: Database.Database, row: BomRow, content: Buffer, b
 
 /** where-used rows: every item with its parent link and names (paths are rebuilt on read). */
 function insertBomParts(db: Database.Database, bomId: string, bom: Bom): void {
-  const ins = db.prepare('INSERT INTO bom_parts (bom_id, item_id, parent_item_id, mfr_norm, pn_norm, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = stmt(db, 'INSERT INTO bom_parts (bom_id, item_id, parent_item_id, mfr_norm, pn_norm, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   for (const it of bom.items) {
     ins.run(bomId, it.id, it.parent, normalizeName(it.manufacturer), normalizeName(it.partNumber), it.manufacturer, it.partNumber, it.name ?? null);
   }
@@ -45,7 +46,7 @@ function insertBomParts(db: Database.Database, bomId: string, bom: Bom): void {
 
 /** Refills where-used rows for BOMs that have none (after the migration that recreated the table). */
 export function rebuildBomParts(db: Database.Database): number {
-  const missing = db.prepare('SELECT id, bom FROM boms b WHERE NOT EXISTS (SELECT 1 FROM bom_parts p WHERE p.bom_id = b.id)').all() as { id: string; bom: string }[];
+  const missing = stmt(db, 'SELECT id, bom FROM boms b WHERE NOT EXISTS (SELECT 1 FROM bom_parts p WHERE p.bom_id = b.id)').all() as { id: string; bom: string }[];
   for (const m of missing) {
     const bom = JSON.parse(m.bom) as Bom;
     if (bom.items.length > 0) insertBomParts(db, m.id, bom);
@@ -54,17 +55,17 @@ export function rebuildBomParts(db: Database.Database): number {
 }
 
 export function getBom(db: Database.Database, id: string): BomRow | undefined {
-  const r = db.prepare(`SELECT ${META_COLS} FROM boms WHERE id = ?`).get(id) as Raw | undefined;
+  const r = stmt(db, `SELECT ${META_COLS} FROM boms WHERE id = ?`).get(id) as Raw | undefined;
   return r ? toRow(r) : undefined;
 }
 
 export function getBomContent(db: Database.Database, id: string): { bom: Bom; content: Buffer } | undefined {
-  const r = db.prepare('SELECT bom, content FROM boms WHERE id = ?').get(id) as { bom: string; content: Buffer } | undefined;
+  const r = stmt(db, 'SELECT bom, content FROM boms WHERE id = ?').get(id) as { bom: string; content: Buffer } | undefined;
   return r ? { bom: JSON.parse(r.bom) as Bom, content: r.content } : undefined;
 }
 
 export function listBoms(db: Database.Database, after: string, limit: number): BomRow[] {
-  return (db.prepare(`SELECT ${META_COLS} FROM boms WHERE id > ? ORDER BY id LIMIT ?`).all(after, limit) as Raw[]).map(toRow);
+  return (stmt(db, `SELECT ${META_COLS} FROM boms WHERE id > ? ORDER BY id LIMIT ?`).all(after, limit) as Raw[]).map(toRow);
 }
 
 export interface BomOccurrence {
@@ -78,11 +79,11 @@ const MAX_PATH_STEPS = 10_000;
 
 export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): BomOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const rows = db.prepare(`SELECT p.bom_id, p.item_id, b.name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
+  const rows = stmt(db, `SELECT p.bom_id, p.item_id, b.name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
     FROM bom_parts p JOIN boms b ON b.id = p.bom_id
     WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY p.bom_id, p.item_id`)
     .all(pnNorm, ...mfrNorms) as { bom_id: string; item_id: string; name: string; part_number: string | null; bom_manufacturer: string | null }[];
-  const step = db.prepare('SELECT parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = ? AND item_id = ?');
+  const step = stmt(db, 'SELECT parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = ? AND item_id = ?');
   return rows.map((r) => {
     const steps: PathStep[] = [];
     let id: string | null = r.item_id;

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { DeclarationPayload } from '../domain/declaration-schema.js';
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
+import { stmt } from './statements.js';
 
 export interface DeclarationRow {
   sha256: string;
@@ -36,9 +37,9 @@ const toRow = (r: Raw): DeclarationRow => ({
 
 export function declarationStatements(db: Database.Database) {
   return {
-    bySha: db.prepare('SELECT * FROM declarations WHERE sha256 = ?'),
-    bySupplierId: db.prepare('SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?'),
-    insert: db.prepare(`INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at,
+    bySha: stmt(db, 'SELECT * FROM declarations WHERE sha256 = ?'),
+    bySupplierId: stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?'),
+    insert: stmt(db, `INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at,
       issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, jws, log_index) VALUES
       (@sha256, @supplier, @id, @kid, @submittedBy, @submitterSupplier, @receivedAt, @issuedAt, @expiresAt, @supersedes,
        @mfrNorm, @pnNorm, @payload, @jws, @logIndex)`),
@@ -46,12 +47,12 @@ export function declarationStatements(db: Database.Database) {
 }
 
 export function getDeclaration(db: Database.Database, shaHex: string): DeclarationRow | undefined {
-  const r = db.prepare('SELECT * FROM declarations WHERE sha256 = ?').get(shaHex) as Raw | undefined;
+  const r = stmt(db, 'SELECT * FROM declarations WHERE sha256 = ?').get(shaHex) as Raw | undefined;
   return r ? toRow(r) : undefined;
 }
 
 export function findBySupplierId(db: Database.Database, supplier: string, id: string): string | undefined {
-  const r = db.prepare('SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?').get(supplier, id) as { sha256: string } | undefined;
+  const r = stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?').get(supplier, id) as { sha256: string } | undefined;
   return r?.sha256;
 }
 
@@ -61,13 +62,13 @@ export function insertDeclaration(db: Database.Database, row: DeclarationRow): v
 
 /** Records that a supplier submitted a declaration; true when this is new. */
 export function addSubmitter(db: Database.Database, shaHex: string, supplier: string, at: string): boolean {
-  return db.prepare('INSERT OR IGNORE INTO declaration_submitters (sha256, supplier_id, submitted_at) VALUES (?, ?, ?)').run(shaHex, supplier, at).changes === 1;
+  return stmt(db, 'INSERT OR IGNORE INTO declaration_submitters (sha256, supplier_id, submitted_at) VALUES (?, ?, ?)').run(shaHex, supplier, at).changes === 1;
 }
 
 /** Whether a supplier may read a declaration: it signed it or submitted it. */
 export function visibleToSupplier(db: Database.Database, row: DeclarationRow, supplier: string): boolean {
   if (row.supplier === supplier) return true;
-  return db.prepare('SELECT 1 FROM declaration_submitters WHERE sha256 = ? AND supplier_id = ?').get(row.sha256, supplier) !== undefined;
+  return stmt(db, 'SELECT 1 FROM declaration_submitters WHERE sha256 = ? AND supplier_id = ?').get(row.sha256, supplier) !== undefined;
 }
 
 export interface DeclarationFilter {
@@ -100,7 +101,7 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
     params.visible = f.visibleTo;
   }
   const sql = `SELECT * FROM declarations WHERE ${where.join(' AND ')} ORDER BY sha256 LIMIT @limit`;
-  return (db.prepare(sql).all(params) as Raw[]).map(toRow);
+  return (stmt(db, sql).all(params) as Raw[]).map(toRow);
 }
 
 const CHUNK = 500;
@@ -119,12 +120,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
   const timeFilter = asOf === undefined ? '' : ' AND received_at <= @asOf';
   const cols = 'sha256, supplier_id, decl_id, kid, received_at, payload';
   type Lite = Pick<Raw, 'sha256' | 'supplier_id' | 'decl_id' | 'kid' | 'received_at' | 'payload'>;
-  const stmtCache = new Map<string, Database.Statement>();
-  const stmt = (sql: string) => {
-    let s = stmtCache.get(sql);
-    if (!s) stmtCache.set(sql, (s = db.prepare(sql)));
-    return s;
-  };
+  const q = (sql: string) => stmt(db, sql);
   const named = (n: number) => Array.from({ length: n }, (_, i) => `@p${i}`).join(',');
   const params = (values: readonly string[]) => {
     const out: Record<string, string> = {};
@@ -137,7 +133,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     const succ = new Map<string, SuccessorRef[]>();
     const ids = [...new Set(rows.map((r) => r.decl_id))];
     for (const part of chunks(ids)) {
-      const found = stmt(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IN (${named(part.length)})${timeFilter}`)
+      const found = q(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IN (${named(part.length)})${timeFilter}`)
         .all(params(part)) as { sha256: string; supplier_id: string; kid: string; received_at: string; supersedes: string }[];
       for (const s of found) {
         const k = `${s.supplier_id}\u0000${s.supersedes}`;
@@ -161,7 +157,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     byPartNumbers(pns) {
       const rows: Lite[] = [];
       for (const part of chunks(pns)) {
-        rows.push(...(stmt(`SELECT ${cols} FROM declarations WHERE pn_norm IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
+        rows.push(...(q(`SELECT ${cols} FROM declarations WHERE pn_norm IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
       }
       return withSuccessors(rows);
     },
@@ -169,7 +165,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7));
       const rows: Lite[] = [];
       for (const part of chunks(hexes)) {
-        rows.push(...(stmt(`SELECT ${cols} FROM declarations WHERE sha256 IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
+        rows.push(...(q(`SELECT ${cols} FROM declarations WHERE sha256 IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
       }
       return new Map(withSuccessors(rows).map((r) => [r.sha256, r]));
     },
@@ -178,6 +174,6 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
 
 /** Which of the given declarations (hex) have an accepted successor. */
 export function successorsOf(db: Database.Database, supplier: string, id: string): string[] {
-  return (db.prepare('SELECT sha256 FROM declarations WHERE supplier_id = ? AND supersedes = ? ORDER BY sha256').all(supplier, id) as { sha256: string }[])
+  return (stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND supersedes = ? ORDER BY sha256').all(supplier, id) as { sha256: string }[])
     .map((r) => r.sha256);
 }

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeName, type AliasEntry } from '../domain/part-key.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts, UltimateParent } from '../domain/registry.js';
+import { stmt } from './statements.js';
 
 export interface SupplierRow extends SupplierFacts {
   createdAt: string;
@@ -23,16 +24,16 @@ function toSupplier(r: RawSupplier): SupplierRow {
 }
 
 export function getSupplier(db: Database.Database, id: string): SupplierRow | undefined {
-  const r = db.prepare('SELECT * FROM suppliers WHERE id = ?').get(id) as RawSupplier | undefined;
+  const r = stmt(db, 'SELECT * FROM suppliers WHERE id = ?').get(id) as RawSupplier | undefined;
   return r ? toSupplier(r) : undefined;
 }
 
 export function listSuppliers(db: Database.Database, after: string, limit: number): SupplierRow[] {
-  return (db.prepare('SELECT * FROM suppliers WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as RawSupplier[]).map(toSupplier);
+  return (stmt(db, 'SELECT * FROM suppliers WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as RawSupplier[]).map(toSupplier);
 }
 
 export function insertSupplier(db: Database.Database, s: SupplierRow): void {
-  db.prepare('INSERT INTO suppliers (id, name, domicile, ultimate_parent, manufacturer_names, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+  stmt(db, 'INSERT INTO suppliers (id, name, domicile, ultimate_parent, manufacturer_names, created_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(s.id, s.name, s.domicile, s.ultimateParent === null ? null : JSON.stringify(s.ultimateParent), JSON.stringify(s.manufacturerNames), s.createdAt);
 }
 
@@ -56,21 +57,21 @@ function toKey(r: RawKey): KeyRow {
 }
 
 export function getKey(db: Database.Database, kid: string): KeyRow | undefined {
-  const r = db.prepare('SELECT * FROM supplier_keys WHERE kid = ?').get(kid) as RawKey | undefined;
+  const r = stmt(db, 'SELECT * FROM supplier_keys WHERE kid = ?').get(kid) as RawKey | undefined;
   return r ? toKey(r) : undefined;
 }
 
 export function keysOf(db: Database.Database, supplierId: string): KeyRow[] {
-  return (db.prepare('SELECT * FROM supplier_keys WHERE supplier_id = ? ORDER BY created_at, kid').all(supplierId) as RawKey[]).map(toKey);
+  return (stmt(db, 'SELECT * FROM supplier_keys WHERE supplier_id = ? ORDER BY created_at, kid').all(supplierId) as RawKey[]).map(toKey);
 }
 
 export function insertKey(db: Database.Database, k: KeyRow): void {
-  db.prepare('INSERT INTO supplier_keys (kid, supplier_id, alg, jwk, status, reason, revoked_at, compromised_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  stmt(db, 'INSERT INTO supplier_keys (kid, supplier_id, alg, jwk, status, reason, revoked_at, compromised_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(k.kid, k.supplier, k.alg, k.jwk, k.status, k.reason, k.revokedAt, k.compromisedAt, k.createdAt);
 }
 
 export function revokeKey(db: Database.Database, kid: string, reason: 'superseded' | 'compromised', revokedAt: string, compromisedAt: string | null): void {
-  db.prepare("UPDATE supplier_keys SET status = 'revoked', reason = ?, revoked_at = ?, compromised_at = ? WHERE kid = ?")
+  stmt(db, "UPDATE supplier_keys SET status = 'revoked', reason = ?, revoked_at = ?, compromised_at = ? WHERE kid = ?")
     .run(reason, revokedAt, compromisedAt, kid);
 }
 
@@ -82,7 +83,7 @@ export interface AliasRow {
 }
 
 export function aliasRows(db: Database.Database): AliasRow[] {
-  return (db.prepare('SELECT alias, alias_norm, canonical, canonical_norm FROM manufacturer_aliases ORDER BY canonical_norm, alias_norm').all() as
+  return (stmt(db, 'SELECT alias, alias_norm, canonical, canonical_norm FROM manufacturer_aliases ORDER BY canonical_norm, alias_norm').all() as
     { alias: string; alias_norm: string; canonical: string; canonical_norm: string }[])
     .map((r) => ({ alias: r.alias, aliasNorm: r.alias_norm, canonical: r.canonical, canonicalNorm: r.canonical_norm }));
 }
@@ -102,7 +103,7 @@ export function findAlias(db: Database.Database, aliasNorm: string): AliasRow | 
 }
 
 export function insertAlias(db: Database.Database, alias: string, canonical: string, at: string): void {
-  db.prepare('INSERT INTO manufacturer_aliases (alias_norm, alias, canonical, canonical_norm, created_at) VALUES (?, ?, ?, ?, ?)')
+  stmt(db, 'INSERT INTO manufacturer_aliases (alias_norm, alias, canonical, canonical_norm, created_at) VALUES (?, ?, ?, ?, ?)')
     .run(normalizeName(alias), alias, canonical, normalizeName(canonical), at);
 }
 
@@ -117,14 +118,14 @@ export interface RegistryExport extends RegistrySnapshot {
  */
 export function registryAsOf(db: Database.Database, t: string): RegistryExport {
   const tMs = Date.parse(t);
-  const suppliers = (db.prepare('SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)
+  const suppliers = (stmt(db, 'SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)
     .filter((s) => Date.parse(s.createdAt) <= tMs).map(({ createdAt: _c, ...s }) => s);
-  const keyRows = (db.prepare('SELECT * FROM supplier_keys ORDER BY kid').all() as RawKey[]).map(toKey)
+  const keyRows = (stmt(db, 'SELECT * FROM supplier_keys ORDER BY kid').all() as RawKey[]).map(toKey)
     .filter((k) => Date.parse(k.createdAt) <= tMs)
     .map((k) => (k.status === 'revoked' && k.revokedAt !== null && Date.parse(k.revokedAt) <= tMs
       ? k
       : { ...k, status: 'active' as const, reason: null, revokedAt: null, compromisedAt: null }));
-  const aliasRowsAsOf = (db.prepare('SELECT alias, canonical, canonical_norm, created_at FROM manufacturer_aliases ORDER BY canonical_norm, alias_norm').all() as
+  const aliasRowsAsOf = (stmt(db, 'SELECT alias, canonical, canonical_norm, created_at FROM manufacturer_aliases ORDER BY canonical_norm, alias_norm').all() as
     { alias: string; canonical: string; canonical_norm: string; created_at: string }[]).filter((r) => Date.parse(r.created_at) <= tMs);
   const byCanonical = new Map<string, AliasEntry & { aliases: string[] }>();
   for (const r of aliasRowsAsOf) {
@@ -142,9 +143,9 @@ export function registryAsOf(db: Database.Database, t: string): RegistryExport {
 
 /** Everything the walk needs from the registry, as it stands now. */
 export function registrySnapshot(db: Database.Database): RegistrySnapshot {
-  const suppliers = (db.prepare('SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)
+  const suppliers = (stmt(db, 'SELECT * FROM suppliers ORDER BY id').all() as RawSupplier[]).map(toSupplier)
     .map(({ createdAt: _c, ...s }) => s);
-  const keys = (db.prepare('SELECT * FROM supplier_keys ORDER BY kid').all() as RawKey[]).map(toKey)
+  const keys = (stmt(db, 'SELECT * FROM supplier_keys ORDER BY kid').all() as RawKey[]).map(toKey)
     .map((k) => ({ kid: k.kid, supplier: k.supplier, status: k.status, reason: k.reason, revokedAt: k.revokedAt, compromisedAt: k.compromisedAt }));
   return { suppliers, keys, aliases: aliasEntries(db) };
 }
@@ -152,14 +153,14 @@ export function registrySnapshot(db: Database.Database): RegistrySnapshot {
 /** Every manufacturer name nonred has seen: suppliers speak for them, aliases name them, declarations name them. */
 export function knownManufacturerNames(db: Database.Database): string[] {
   const names = new Set<string>();
-  for (const r of db.prepare('SELECT manufacturer_names FROM suppliers').all() as { manufacturer_names: string }[]) {
+  for (const r of stmt(db, 'SELECT manufacturer_names FROM suppliers').all() as { manufacturer_names: string }[]) {
     for (const n of JSON.parse(r.manufacturer_names) as string[]) names.add(n);
   }
   for (const r of aliasRows(db)) {
     names.add(r.canonical);
     names.add(r.alias);
   }
-  for (const r of db.prepare("SELECT MIN(json_extract(payload, '$.part.manufacturer')) AS name FROM declarations GROUP BY mfr_norm").all() as { name: string }[]) {
+  for (const r of stmt(db, "SELECT MIN(json_extract(payload, '$.part.manufacturer')) AS name FROM declarations GROUP BY mfr_norm").all() as { name: string }[]) {
     names.add(r.name);
   }
   return [...names].sort();

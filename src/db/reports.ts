@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeName, parsePartKey } from '../domain/part-key.js';
 import type { PathStep, TreeNode } from '../domain/walk.js';
+import { stmt } from './statements.js';
 
 export interface ReportRow {
   id: string;
@@ -25,10 +26,10 @@ const toRow = (r: Raw): ReportRow => ({
 });
 
 export function insertReport(db: Database.Database, row: ReportRow, body: string, jws: string, nodes: readonly TreeNode[]): void {
-  db.prepare(`INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at)
+  stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`)
     .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, body, jws, row.createdAt);
-  const ins = db.prepare('INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   for (const n of nodes) {
     const halves = parsePartKey(n.key);
     ins.run(row.id, n.key, halves?.manufacturer ?? normalizeName(n.manufacturer), halves?.partNumber ?? normalizeName(n.partNumber), n.via, n.manufacturer, n.partNumber, n.name);
@@ -36,7 +37,7 @@ export function insertReport(db: Database.Database, row: ReportRow, body: string
 }
 
 export function getReport(db: Database.Database, id: string): (ReportRow & { body: string; jws: string }) | undefined {
-  const r = db.prepare(`SELECT ${META}, body, jws FROM reports WHERE id = ?`).get(id) as (Raw & { body: string; jws: string }) | undefined;
+  const r = stmt(db, `SELECT ${META}, body, jws FROM reports WHERE id = ?`).get(id) as (Raw & { body: string; jws: string }) | undefined;
   return r ? { ...toRow(r), body: r.body, jws: r.jws } : undefined;
 }
 
@@ -63,7 +64,7 @@ export function listReports(db: Database.Database, f: ReportFilter): ReportRow[]
     where.push('stale = @stale');
     params.stale = f.stale ? 1 : 0;
   }
-  return (db.prepare(`SELECT ${META} FROM reports WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params) as Raw[]).map(toRow);
+  return (stmt(db, `SELECT ${META} FROM reports WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params) as Raw[]).map(toRow);
 }
 
 export interface ReportOccurrence {
@@ -76,11 +77,11 @@ export interface ReportOccurrence {
 /** Reports whose tree holds the part, with the canonical path rebuilt from `via` links. */
 export function reportOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): ReportOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const rows = db.prepare(`SELECT p.report_id, p.key, r.bom_id, b.name AS bom_name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
+  const rows = stmt(db, `SELECT p.report_id, p.key, r.bom_id, b.name AS bom_name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
     FROM report_parts p JOIN reports r ON r.id = p.report_id JOIN boms b ON b.id = r.bom_id
     WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY r.bom_id, p.report_id`)
     .all(pnNorm, ...mfrNorms) as { report_id: string; key: string; bom_id: string; bom_name: string; part_number: string | null; bom_manufacturer: string | null }[];
-  const step = db.prepare('SELECT via, manufacturer, part_number, name FROM report_parts WHERE report_id = ? AND key = ?');
+  const step = stmt(db, 'SELECT via, manufacturer, part_number, name FROM report_parts WHERE report_id = ? AND key = ?');
   return rows.map((r) => {
     const steps: PathStep[] = [];
     let key: string | null = r.key;

@@ -1,5 +1,6 @@
 // API tokens: random secrets shown once, stored only as their SHA-256.
 import type Database from 'better-sqlite3';
+import { stmt } from './statements.js';
 
 export const ROLES = ['admin', 'procurement', 'auditor', 'supplier'] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,24 +26,24 @@ const toRow = (r: Raw): TokenRow => ({
 });
 
 export function insertToken(db: Database.Database, row: TokenRow, tokenHash: string): void {
-  db.prepare('INSERT INTO api_tokens (id, token_hash, role, supplier_id, label, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  stmt(db, 'INSERT INTO api_tokens (id, token_hash, role, supplier_id, label, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     .run(row.id, tokenHash, row.role, row.supplier, row.label, row.createdAt, row.expiresAt, row.revokedAt);
 }
 
 export function tokenByHash(db: Database.Database, tokenHash: string): TokenRow | undefined {
-  const r = db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as Raw | undefined;
+  const r = stmt(db, 'SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as Raw | undefined;
   return r ? toRow(r) : undefined;
 }
 
 export function getToken(db: Database.Database, id: string): TokenRow | undefined {
-  const r = db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as Raw | undefined;
+  const r = stmt(db, 'SELECT * FROM api_tokens WHERE id = ?').get(id) as Raw | undefined;
   return r ? toRow(r) : undefined;
 }
 
 export function listTokens(db: Database.Database, after: string, limit: number): TokenRow[] {
-  return (db.prepare('SELECT * FROM api_tokens WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as Raw[]).map(toRow);
+  return (stmt(db, 'SELECT * FROM api_tokens WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as Raw[]).map(toRow);
 }
 
 export function revokeToken(db: Database.Database, id: string, at: string): void {
-  db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+  stmt(db, 'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
 }

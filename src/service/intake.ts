@@ -1,14 +1,15 @@
 // Declaration intake (SPEC §3): decode, verify, and store accepted declarations with their
 // audit entries; answer each with a receipt signed by the service key after the commit.
 // The single and the batch endpoint share this path, so they cannot drift apart.
-import type { KeyObject } from 'node:crypto';
-import { importStoredJwk } from '../crypto/jwk.js';
+import type { webcrypto } from 'node:crypto';
+import { importVerifyKey } from '../crypto/jwk.js';
 import {
   decodeCompactJws, verifyDecodedDeclaration, type DecodedJws, type KeyForVerify, type VerifiedDeclaration,
 } from '../crypto/verify-declaration.js';
 import { appendAudit, inTransaction } from '../db/audit.js';
 import { addSubmitter, declarationStatements, getDeclaration } from '../db/declarations.js';
 import { getKey } from '../db/registry.js';
+import { stmt } from '../db/statements.js';
 import { normalizeName } from '../domain/part-key.js';
 import { Problem } from '../problem.js';
 import { actorName, type Actor, type Deps } from './deps.js';
@@ -28,15 +29,16 @@ export type LineResult =
   | { line: number; status: 'accepted' | 'held'; receipt: ReceiptItem }
   | { line: number; status: 'rejected'; problem: Problem };
 
-// Imported public keys, by kid and JWK text (a kid's key never changes, its status may).
-const keyObjects = new Map<string, KeyObject>();
+// Imported public keys, by JWK text (a kid's key never changes, its status may). Imported
+// once: a batch verifies many declarations under few keys, concurrently.
+const verifyKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
 
 function lookupKeyFn(deps: Deps): (kid: string) => KeyForVerify | undefined {
   return (kid) => {
     const row = getKey(deps.store.sqlite, kid);
     if (!row) return undefined;
-    let key = keyObjects.get(row.jwk);
-    if (!key) keyObjects.set(row.jwk, (key = importStoredJwk(row.jwk)));
+    let key = verifyKeys.get(row.jwk);
+    if (!key) verifyKeys.set(row.jwk, (key = importVerifyKey(row.jwk, row.alg)));
     return { supplier: row.supplier, alg: row.alg, key, status: row.status };
   };
 }
@@ -54,8 +56,6 @@ export function signBatchReceipt(deps: Deps, items: ReceiptItem[]): Promise<stri
   return deps.keys.sign(BATCH_RECEIPT_TYP, JSON.stringify({ items }));
 }
 
-const VERIFY_CONCURRENCY = 64;
-
 /**
  * Takes submitted lines (each one compact JWS) through every rule and stores what passes.
  * Rejections by this authenticated caller are written to the audit log (they are evidence
@@ -68,43 +68,40 @@ export async function intakeLines(deps: Deps, lines: readonly { line: number; te
   const lookupKey = lookupKeyFn(deps);
   const results = new Map<number, LineResult>();
 
-  // 1. structure (400) and already-held
-  const pending: { line: number; decoded: DecodedJws }[] = [];
+  // 1. structure (400), already held, then header, key, signature, schema, time (422).
+  // Each line's signature check is started as soon as the line is decoded: WebCrypto runs it
+  // on the libuv thread pool (every core) while this thread decodes the next lines and runs
+  // the schema checks of those already verified.
   const rejected: { line: number; problem: Problem; sha256: string | null }[] = [];
+  const verified: { line: number; v: VerifiedDeclaration }[] = [];
+  const inFlight: Promise<void>[] = [];
   for (const { line, text } of lines) {
+    let decoded: DecodedJws;
     try {
-      const decoded = decodeCompactJws(text);
-      pending.push({ line, decoded });
+      decoded = decodeCompactJws(text);
     } catch (e) {
       if (!(e instanceof Problem)) throw e;
       rejected.push({ line, problem: e, sha256: null });
+      continue;
     }
-  }
-
-  // 2. header, key, signature, schema, time (422) — verified concurrently
-  const verified: { line: number; v: VerifiedDeclaration }[] = [];
-  for (let i = 0; i < pending.length; i += VERIFY_CONCURRENCY) {
-    const chunk = pending.slice(i, i + VERIFY_CONCURRENCY);
-    const outcomes = await Promise.all(chunk.map(async ({ line, decoded }) => {
-      const held = getDeclaration(db, decoded.sha256);
-      if (held) return { line, held };
-      try {
-        return { line, v: await verifyDecodedDeclaration(decoded, { lookupKey, now }) };
-      } catch (e) {
+    const held = getDeclaration(db, decoded.sha256);
+    if (held) {
+      results.set(line, { line, status: 'held', receipt: receiptOf(held) });
+      continue;
+    }
+    inFlight.push(verifyDecodedDeclaration(decoded, { lookupKey, now }).then(
+      (v) => void verified.push({ line, v }),
+      (e: unknown) => {
         if (!(e instanceof Problem)) throw e;
-        return { line, problem: e, sha256: decoded.sha256 };
-      }
-    }));
-    for (const o of outcomes) {
-      if ('held' in o && o.held) results.set(o.line, { line: o.line, status: 'held', receipt: receiptOf(o.held) });
-      else if ('v' in o && o.v) verified.push({ line: o.line, v: o.v });
-      else if ('problem' in o && o.problem) rejected.push({ line: o.line, problem: o.problem, sha256: o.sha256 ?? null });
-    }
+        rejected.push({ line, problem: e, sha256: decoded.sha256 });
+      },
+    ));
   }
+  await Promise.all(inFlight);
 
   // 3. store, one transaction: conflicts and key status re-checked under the write lock
   const stmts = declarationStatements(db);
-  const keyStatus = db.prepare('SELECT status FROM supplier_keys WHERE kid = ?');
+  const keyStatus = stmt(db, 'SELECT status FROM supplier_keys WHERE kid = ?');
   const who = actorName(actor);
   inTransaction(db, () => {
     for (const { line, v } of verified.sort((a, b) => a.line - b.line)) {
@@ -132,7 +129,7 @@ export async function intakeLines(deps: Deps, lines: readonly { line: number; te
         sha256: v.sha256, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: actor.tokenId,
         submitterSupplier: actor.supplier, receivedAt, issuedAt: p.issuedAt, expiresAt: p.expiresAt ?? null,
         supersedes: p.supersedes ?? null, mfrNorm: normalizeName(p.part.manufacturer), pnNorm: normalizeName(p.part.partNumber),
-        payload: JSON.stringify(p), jws: v.token, logIndex: entry.seq,
+        payload: v.payloadText, jws: v.token, logIndex: entry.seq,
       });
       results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, receivedAt, logIndex: entry.seq } });
     }

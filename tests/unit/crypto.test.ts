@@ -13,6 +13,16 @@ describe('strict JSON', () => {
     expect(findDuplicateKey('{"a":"\\"a\\":","b":["a","a"]}')).toBeNull();
     expect(findDuplicateKey('{"x":{"a":1},"y":{"a":1}}')).toBeNull();
   });
+  it('is not fooled by escapes, colons inside strings or __proto__', () => {
+    expect(parseStrictJson(String.raw`{"a":"x\":y","b":"\\","c":1}`).ok).toBe(true);
+    expect(parseStrictJson(String.raw`{"a\\":1,"a\\":2}`)).toMatchObject({ ok: false, reason: 'duplicate', detail: String.raw`duplicate member "a\"` });
+    expect(parseStrictJson(String.raw`{"k":"\": 1","k":2}`)).toMatchObject({ ok: false, reason: 'duplicate' });
+    expect(parseStrictJson(String.raw`{"k":"\\\": 1","j":2}`).ok).toBe(true);
+    expect(parseStrictJson('{"__proto__":{"x":1},"__proto__":{"x":2}}')).toMatchObject({ ok: false, reason: 'duplicate' });
+    expect(parseStrictJson('{"__proto__":{"x":1},"y":[{"x":1,"z":"a:b"}]}').ok).toBe(true);
+    expect(parseStrictJson('[{"a" : 1, "b": {"a": 2}}, "a", {"a": 3 , "a" :4}]')).toMatchObject({ ok: false, reason: 'duplicate', detail: 'duplicate member "a"' });
+  });
+
   it('reports syntax errors apart from duplicates', () => {
     expect(parseStrictJson('{"a":')).toMatchObject({ ok: false, reason: 'syntax' });
     expect(parseStrictJson('{"a":1,"a":1}')).toMatchObject({ ok: false, reason: 'duplicate' });

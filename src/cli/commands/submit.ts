@@ -39,19 +39,29 @@ export function registerSubmit(program: Command, conn: (local?: { db?: string | 
       bar?.start(entries.length, 0);
       const counts = { accepted: 0, held: 0, rejected: 0 };
       const rejected: string[] = [];
-      try {
-        for (let i = 0; i < entries.length; i += BATCH_LINES) {
-          const chunk = entries.slice(i, i + BATCH_LINES);
-          // blank entries still take a line, so that line numbers map back to files
-          const body = chunk.map((e) => e.jws.replace(/\s+/g, '') || '-').join('\n');
-          const reply = await client.request('POST', '/v1/declarations/batch', { body, type: 'application/x-ndjson' });
-          const res = expectOk<{ results: { line: number; status: 'accepted' | 'held' | 'rejected'; code?: string; detail?: string }[] }>(reply);
-          for (const r of res.results) {
-            counts[r.status]++;
-            if (r.status === 'rejected') rejected.push(`${chunk[r.line - 1]!.label}: ${r.code}: ${r.detail}`);
-          }
-          bar?.update(Math.min(i + BATCH_LINES, entries.length));
+      // Two batches in flight: the service verifies one while the next is on its way.
+      const starts: number[] = [];
+      for (let i = 0; i < entries.length; i += BATCH_LINES) starts.push(i);
+      let done = 0;
+      const sendBatch = async (i: number) => {
+        const chunk = entries.slice(i, i + BATCH_LINES);
+        // blank entries still take a line, so that line numbers map back to files
+        const body = chunk.map((e) => e.jws.replace(/\s+/g, '') || '-').join('\n');
+        const reply = await client.request('POST', '/v1/declarations/batch', { body, type: 'application/x-ndjson' });
+        const res = expectOk<{ results: { line: number; status: 'accepted' | 'held' | 'rejected'; code?: string; detail?: string }[] }>(reply);
+        for (const r of res.results) {
+          counts[r.status]++;
+          if (r.status === 'rejected') rejected.push(`${chunk[r.line - 1]!.label}: ${r.code}: ${r.detail}`);
         }
+        done += chunk.length;
+        bar?.update(done);
+      };
+      try {
+        let next = 0;
+        const worker = async () => {
+          while (next < starts.length) await sendBatch(starts[next++]!);
+        };
+        await Promise.all([worker(), worker()]);
       } finally {
         bar?.stop();
         client.close();

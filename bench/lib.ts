@@ -1,0 +1,89 @@
+// Shared pieces of the benchmarks: a seeded generator, timing, peak memory, the machine
+// line, and starting the real server process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, freemem, totalmem, release } from 'node:os';
+import { join } from 'node:path';
+
+// compiled to bench/out/bench/: the project root is three levels up
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** mulberry32: small, fast, seeded — the same data every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function machineLine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free at start), Linux ${release()}, Node ${process.version}`;
+}
+
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export const BOOT = 'bench-bootstrap-token-0123456789abcdef';
+
+export function startServer(db: string, env: Record<string, string> = {}): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    // BENCH_PROFILE=DIR writes a CPU profile of the server (node --cpu-prof) for each run
+    const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const child = spawn(process.execPath, [...prof, CLI, 'serve', '--port', '0', '--db', db], {
+      env: { PATH: process.env.PATH ?? '', NONRED_DEMO: '0', NONRED_BOOTSTRAP_TOKEN: BOOT, NONRED_LOG: 'error', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({
+          url: m[1]!,
+          child,
+          stop: () => new Promise((done) => {
+            child.on('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+        });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+export async function api(url: string, method: string, path: string, body?: unknown, token = BOOT, type = 'application/json'): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': type } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
