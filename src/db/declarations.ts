@@ -133,7 +133,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     const succ = new Map<string, SuccessorRef[]>();
     const ids = [...new Set(rows.map((r) => r.decl_id))];
     for (const part of chunks(ids)) {
-      const found = q(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IN (${named(part.length)})${timeFilter}`)
+      const found = q(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IS NOT NULL AND supersedes IN (${named(part.length)})${timeFilter}`)
         .all(params(part)) as { sha256: string; supplier_id: string; kid: string; received_at: string; supersedes: string }[];
       for (const s of found) {
         const k = `${s.supplier_id}\u0000${s.supersedes}`;

@@ -1,8 +1,8 @@
 // Opens the SQLite database the way nonred uses it: WAL, foreign keys, a busy timeout for
 // a second process, and the committed drizzle-kit migrations applied before anything else.
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { projectPath } from '../paths.js';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -18,7 +18,8 @@ export interface Store {
   close(): void;
 }
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+/** The committed migrations, applied at every open. */
+export const MIGRATIONS_DIR = projectPath('migrations');
 
 export function openStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -66,6 +66,8 @@ export const declarations = sqliteTable('declarations', {
   uniqueIndex('declarations_supplier_id').on(t.supplierId, t.declId),
   index('declarations_pn').on(t.pnNorm),
   index('declarations_supersedes').on(t.supplierId, t.supersedes),
+  // successors are looked up by the ids they name, in batches, before the supplier is known
+  index('declarations_supersedes_id').on(t.supersedes).where(sql`supersedes IS NOT NULL`),
   index('declarations_submitter').on(t.submitterSupplier),
 ]);
 

@@ -26,10 +26,17 @@ export function buildCanon(entries: readonly AliasEntry[]): ManufacturerCanon {
     const target = normalizeName(entry.name);
     for (const alias of entry.aliases) map.set(normalizeName(alias), target);
   }
+  // the walk asks for the same few names many thousand times; NFKC is not cheap
+  const memo = new Map<string, string>();
   return {
     canonical(name: string): string {
-      const n = normalizeName(name);
-      return map.get(n) ?? n;
+      let c = memo.get(name);
+      if (c === undefined) {
+        const n = normalizeName(name);
+        c = map.get(n) ?? n;
+        if (memo.size < 1_000_000) memo.set(name, c);
+      }
+      return c;
     },
   };
 }

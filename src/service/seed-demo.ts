@@ -4,8 +4,8 @@
 // BOM and its verification. Supplier private keys are generated here and discarded.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectPath } from '../paths.js';
 import { CompactSign } from 'jose';
 import { appendAudit, inTransaction } from '../db/audit.js';
 import { insertToken } from '../db/tokens.js';
@@ -13,7 +13,7 @@ import { hashToken, newTokenSecret } from '../http/auth.js';
 import { createApp } from '../http/app.js';
 import type { Deps } from './deps.js';
 
-export const DEMO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'demo');
+export const DEMO_DIR = projectPath('fixtures', 'demo');
 
 interface Programme {
   suppliers: { id: string; name: string; domicile: string; ultimateParent: unknown; manufacturerNames: string[]; alg: 'EdDSA' | 'ES256' }[];

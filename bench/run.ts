@@ -1,0 +1,72 @@
+// npm run bench: every scenario of issue 5 against a baseline measured in the same run,
+// printed as a table and written to bench/RESULTS.md with a line that describes the machine.
+// BENCH_QUICK=1 runs smaller sizes (a smoke test of the harness, not a measurement).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchIntake } from './intake.js';
+import { fmt, machineLine, ROOT } from './lib.js';
+import { benchReads } from './reads.js';
+import { benchStartup } from './startup.js';
+import { benchWalk, type WalkResult } from './walk.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+interface Row { scenario: string; figure: string; baseline: string; ratio: string; target: string; met: boolean }
+const rows: Row[] = [];
+const yes = (b: boolean) => (b ? 'yes' : '**no**');
+
+const started = new Date();
+console.log(`nonred benchmarks — ${machineLine()}`);
+
+const intake = await benchIntake(quick ? 2_000 : 20_000);
+rows.push({
+  scenario: `intake: ${fmt(intake.declarations)} declarations (½ Ed25519, ½ ES256, 20 components) via the batch endpoint over HTTP`,
+  figure: `${fmt(intake.intakePerSec)} /s`, baseline: `jose compactVerify, one at a time: ${fmt(intake.baselinePerSec)} /s`,
+  ratio: `${fmt(intake.ratio, 2)}×`, target: '≥ 0.6× (stretch > 1.0×)', met: intake.ratio >= 0.6,
+});
+
+const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 300_000];
+const walks: WalkResult[] = sizes.map((n) => benchWalk(n));
+for (const w of walks) {
+  const target = w.size === 100_000 ? '≤ 1.5 s, ≤ 15× CTE, ≤ 600 MB' : w.size === 300_000 ? '< 5 s, < 1.5 GB' : '—';
+  const met = w.size === 100_000 ? w.walkMs <= 1500 && w.walkMs / w.cteMs <= 15 && w.peakRssMb <= 600
+    : w.size === 300_000 ? w.walkMs < 5000 && w.peakRssMb < 1536 : true;
+  rows.push({
+    scenario: `walk: ${fmt(w.size)}-node BOM graph (depth 8, all declared, 1% red), report built, signed, stored`,
+    figure: `${fmt(w.walkMs)} ms, peak RSS ${fmt(w.peakRssMb)} MB`, baseline: `recursive CTE over the same edges: ${fmt(w.cteMs, 1)} ms`,
+    ratio: `${fmt(w.walkMs / w.cteMs, 1)}×`, target, met,
+  });
+}
+
+const reads = await benchReads(quick ? 3 : 10);
+rows.push({
+  scenario: 'read: GET a small stored report, 64 connections (autocannon, second process)',
+  figure: `${fmt(reads.report.rps)} req/s, p99 ${reads.report.p99} ms`, baseline: `GET /healthz: ${fmt(reads.healthz.rps)} req/s`,
+  ratio: `${fmt(reads.report.rps / reads.healthz.rps, 2)}×`, target: '≥ 3,000 req/s, p99 ≤ 50 ms', met: reads.report.rps >= 3000 && reads.report.p99 <= 50,
+});
+rows.push({
+  scenario: `read: where-used over ${fmt(reads.boms)} stored BOMs (part in ${reads.whereUsedBoms}), 64 connections`,
+  figure: `${fmt(reads.whereUsed.rps)} req/s, p97.5 ${reads.whereUsed.p97_5} ms (autocannon has no p95)`, baseline: `GET /healthz: ${fmt(reads.healthz.rps)} req/s`,
+  ratio: `${fmt(reads.whereUsed.rps / reads.healthz.rps, 2)}×`, target: 'p95 ≤ 20 ms', met: reads.whereUsed.p97_5 <= 20,
+});
+
+const startup = await benchStartup(quick ? 64 * 1024 ** 2 : 1024 ** 3);
+rows.push({
+  scenario: `start-up: npm start → first 200 on /healthz, ${fmt(startup.dbBytes / 2 ** 30, 2)} GiB database`,
+  figure: `${fmt(startup.bigMs)} ms`, baseline: `empty database: ${fmt(startup.emptyMs)} ms`,
+  ratio: `${fmt(startup.bigMs / startup.emptyMs, 2)}×`, target: '≤ 1.5 s', met: startup.bigMs <= 1500,
+});
+
+const growth = walks.map((w) => `| ${fmt(w.size)} | ${fmt(w.walkMs)} | ${fmt(w.walkMs / w.size * 1000, 1)} | ${fmt(w.cteMs, 1)} | ${fmt(w.peakRssMb)} | ${fmt(w.reportBytes / 2 ** 20, 1)} |`);
+const table = ['| scenario | figure | baseline (same run) | ratio | target | met |', '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.scenario} | ${r.figure} | ${r.baseline} | ${r.ratio} | ${r.target} | ${yes(r.met)} |`)].join('\n');
+const md = [
+  '# nonred benchmark results', '',
+  `Latest run: ${started.toISOString()}${quick ? ' (BENCH_QUICK: smaller sizes, not a measurement)' : ''}.`, '',
+  `Machine: ${machineLine()}.`, '',
+  table, '',
+  '## Growth of the walk', '',
+  '| nodes | ms | µs per node | CTE ms | peak RSS MB | report MB |', '|---|---|---|---|---|---|', ...growth, '',
+  'Run with `npm run bench` (about ten minutes). Every figure is measured against a baseline taken in the same run on the same machine: see bench/*.ts for what each scenario does.', '',
+].join('\n');
+writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), md);
+console.log(`\n${table}\n\nwritten to bench/RESULTS.md`);

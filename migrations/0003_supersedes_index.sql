@@ -1,0 +1,1 @@
+CREATE INDEX `declarations_supersedes_id` ON `declarations` (`supersedes`) WHERE supersedes IS NOT NULL;
