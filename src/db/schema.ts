@@ -123,6 +123,7 @@ export const reports = sqliteTable('reports', {
   generatedAt: text('generated_at').notNull(),
   /** the report JSON exactly as signed */
   body: text('body').notNull(),
+  /** the JWS in detached form ("header..signature"): its payload is `body` */
   jws: text('jws').notNull(),
   stale: integer('stale').notNull().default(0),
   createdAt: text('created_at').notNull(),

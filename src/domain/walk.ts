@@ -293,7 +293,8 @@ export function walk(input: WalkInput): WalkResult {
   }
 
   while (frontier.length > 0) {
-    frontier.sort((a, b) => cmpStr(nodes[a]!.key, nodes[b]!.key));
+    // (the frontier's order is already deterministic: BOM order, then the chosen
+    // declarations' component order; every result below is sorted by key anyway)
     const inFrontier = new Set(frontier);
     const pns = [...new Set(frontier.map((i) => nodes[i]!.normPn))].sort();
     const seen = new Set<string>();
@@ -356,8 +357,14 @@ export function walk(input: WalkInput): WalkResult {
   }
 
   const n = nodes.length;
-  const sortedChildren: number[][] = nodes.map((node) =>
-    [...node.out.keys()].sort((a, b) => cmpStr(nodes[a]!.key, nodes[b]!.key)));
+  // Every later ordering is by key: rank the keys once, then compare integers.
+  const keyRank = new Int32Array(n);
+  {
+    const byKey = [...Array(n).keys()].sort((a, b) => (a === ROOT ? -1 : b === ROOT ? 1 : cmpStr(nodes[a]!.key, nodes[b]!.key)));
+    byKey.forEach((idx, r) => (keyRank[idx] = r));
+  }
+  const byRank = (a: number, b: number) => keyRank[a]! - keyRank[b]!;
+  const sortedChildren: number[][] = nodes.map((node) => [...node.out.keys()].sort(byRank));
 
   // ---- phase 2: cycles -----------------------------------------------------------------
   const color = new Uint8Array(n);
@@ -421,7 +428,7 @@ export function walk(input: WalkInput): WalkResult {
         }
         bestParent[c] = best;
       }
-      nextLayer.sort((a, b) => rank[bestParent[a]!]! - rank[bestParent[b]!]! || cmpStr(nodes[a]!.key, nodes[b]!.key));
+      nextLayer.sort((a, b) => rank[bestParent[a]!]! - rank[bestParent[b]!]! || keyRank[a]! - keyRank[b]!);
       for (const c of nextLayer) rank[c] = nextRank++;
       layer = nextLayer;
     }
@@ -636,6 +643,19 @@ export function walk(input: WalkInput): WalkResult {
 
     // Conflicts: any policy field on which two sources state different known values.
     for (const field of policyFields) {
+      let first: string | undefined;
+      let differs = false;
+      for (const s of allSources) {
+        const v = s.flat[field];
+        if (!isKnown(v)) continue;
+        const t = valueText(v);
+        if (first === undefined) first = t;
+        else if (t !== first) {
+          differs = true;
+          break;
+        }
+      }
+      if (!differs) continue;
       const sides: Conflict[] = [];
       const distinct = new Set<string>();
       for (const s of allSources) {
@@ -651,13 +671,11 @@ export function walk(input: WalkInput): WalkResult {
         if (s.item !== undefined) side.item = s.item;
         sides.push(side);
       }
-      if (distinct.size > 1) {
-        add(idx, {
-          code: 'CONFLICTING_DECLARATIONS',
-          message: `${label(idx)}: sources disagree on ${field} (${[...distinct].sort().join(' / ')})`,
-          field, conflicts: sides,
-        });
-      }
+      add(idx, {
+        code: 'CONFLICTING_DECLARATIONS',
+        message: `${label(idx)}: sources disagree on ${field} (${[...distinct].sort().join(' / ')})`,
+        field, conflicts: sides,
+      });
     }
 
     // Expired or revoked declarations, reported only where they would have been the evidence.
@@ -705,14 +723,9 @@ export function walk(input: WalkInput): WalkResult {
   }
 
   // ---- assemble --------------------------------------------------------------------------
-  const order = (idx: number) => (idx === ROOT ? '' : nodes[idx]!.key);
-  const findingOrder = new Map<string, number>();
-  {
-    const sortedIdx = [...Array(n).keys()].sort((a, b) => (a === ROOT ? -1 : b === ROOT ? 1 : cmpStr(order(a), order(b))));
-    sortedIdx.forEach((idx, i) => findingOrder.set(order(idx), i));
-  }
+  const rankOfKey = (key: string | null) => (key === null ? 0 : keyRank[index.get(key)!]!);
   findings.sort((a, b) =>
-    findingOrder.get(a.key ?? '')! - findingOrder.get(b.key ?? '')!
+    rankOfKey(a.key) - rankOfKey(b.key)
     || CODE_ORDER.get(a.code)! - CODE_ORDER.get(b.code)!
     || cmpStr(a.field ?? '', b.field ?? '')
     || cmpStr(a.value === undefined ? '' : valueText(a.value), b.value === undefined ? '' : valueText(b.value))
@@ -721,7 +734,9 @@ export function walk(input: WalkInput): WalkResult {
   const codesOf = (idx: number) => [...new Set(nodeFindings[idx])].sort((a, b) => CODE_ORDER.get(a)! - CODE_ORDER.get(b)!);
   const edgesOf = (u: number): TreeEdge[] => kept[u]!.map((c) => ({ key: nodes[c]!.key, quantity: nodes[u]!.out.get(c)! }));
   const treeNodes: TreeNode[] = [];
-  for (let idx = 1; idx < n; idx++) {
+  const inKeyOrder = [...Array(n).keys()].sort(byRank);
+  for (const idx of inKeyOrder) {
+    if (idx === ROOT) continue;
     const node = nodes[idx]!;
     const d = display[idx]!;
     treeNodes.push({
@@ -742,7 +757,6 @@ export function walk(input: WalkInput): WalkResult {
       children: edgesOf(idx),
     });
   }
-  treeNodes.sort((a, b) => cmpStr(a.key, b.key));
 
   const byAssurance = { 'signed-direct': 0, 'signed-third-party': 0, 'attested-by-parent': 0, unsigned: 0, none: 0 } as Record<Assurance, number>;
   for (let idx = 1; idx < n; idx++) byAssurance[assuranceOf[idx]!]++;

@@ -20,6 +20,7 @@ import { importBom } from '../formats/import-bom.js';
 import { Problem } from '../problem.js';
 import type { Deps } from './deps.js';
 import { receiptOf, signReceipt } from './intake.js';
+import { attachPayload } from './reports.js';
 
 export const BUNDLE_SCHEMA = 'nonred/audit-bundle/v1';
 export const REGISTRY_SCHEMA = 'nonred/registry/v1';
@@ -126,7 +127,7 @@ export async function buildBundle(deps: Deps, reportId: string): Promise<AuditBu
   }
   return {
     schema: BUNDLE_SCHEMA,
-    report: row.jws,
+    report: attachPayload(row.jws, row.body),
     bom: {
       id: bomRow.id, mediaType: bomRow.mediaType, sha256: bomRow.sha256, content: content.content.toString('base64'),
       root: { name: content.bom.name, partNumber: content.bom.partNumber, revision: content.bom.revision },

@@ -9,7 +9,6 @@ import { insertReport } from '../db/reports.js';
 import { buildReportBody, type ReportBody } from '../domain/report.js';
 import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
 import { walk } from '../domain/walk.js';
-import { sha256Hex } from '../crypto/verify-declaration.js';
 import { Problem } from '../problem.js';
 import { actorName, type Actor, type Deps } from './deps.js';
 
@@ -51,20 +50,29 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
     });
     const bodyText = JSON.stringify(body);
     const jws = await deps.keys.sign(REPORT_TYP, bodyText);
+    // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
+    const [protectedHeader, , signature] = jws.split('.') as [string, string, string];
     const stored = inTransaction(db, () => {
       const nowHead = auditHead(db);
       if (nowHead.size !== head.size) return false;
       insertReport(db, {
         id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
         verdict: result.verdict, generatedAt: now, stale: false, createdAt: now,
-      }, bodyText, jws, result.tree.nodes);
+      }, bodyText, `${protectedHeader}..${signature}`, result.tree.nodes);
       appendAudit(db, {
         at: now, actor: actorName(actor), action: 'report.issued', subject: id,
-        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict: result.verdict, sha256: `sha256:${sha256Hex(bodyText)}` },
+        // the signature identifies the signed body as well as its hash would, without hashing it again
+        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict: result.verdict, signature },
       });
       return true;
     });
     if (stored) return { body, bodyText, jws };
   }
   throw new Problem(503, 'service.busy', 'the audit log kept moving while the report was signed; try again');
+}
+
+/** The compact JWS of a stored report: the detached form with its body put back. */
+export function attachPayload(detached: string, bodyText: string): string {
+  const [h, , sig] = detached.split('.') as [string, string, string];
+  return `${h}.${Buffer.from(bodyText, 'utf8').toString('base64url')}.${sig}`;
 }

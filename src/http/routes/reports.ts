@@ -6,6 +6,7 @@ import { Problem } from '../../problem.js';
 import type { ReportBody } from '../../domain/report.js';
 import { findingsToCsv, reportToCycloneDx } from '../../formats/report-exports.js';
 import { buildBundle } from '../../service/audit-bundle.js';
+import { attachPayload } from '../../service/reports.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, listQuery, op, page } from '../openapi.js';
@@ -72,7 +73,7 @@ export function registerReportRoutes(app: App): void {
     c.header('vary', 'Accept');
     switch (format) {
       case 'jws':
-        return c.body(row.jws, 200, { 'content-type': 'application/jose' });
+        return c.body(attachPayload(row.jws, row.body), 200, { 'content-type': 'application/jose' });
       case 'cyclonedx':
         return c.body(JSON.stringify(reportToCycloneDx(JSON.parse(row.body) as ReportBody), null, 2), 200, {
           'content-type': 'application/vnd.cyclonedx+json; version=1.6',
