@@ -77,12 +77,32 @@ export interface BomOccurrence {
 /** Paths are capped at this many steps: the walk never goes deeper than 256 anyway. */
 const MAX_PATH_STEPS = 10_000;
 
+// A BOM never changes once stored, so the root step of its paths is cached (bounded).
+const rootSteps = new WeakMap<Database.Database, Map<string, PathStep & { bomName: string }>>();
+
+export function bomRootStep(db: Database.Database, bomId: string): PathStep & { bomName: string } {
+  let cache = rootSteps.get(db);
+  if (!cache) rootSteps.set(db, (cache = new Map()));
+  let step = cache.get(bomId);
+  if (!step) {
+    const r = stmt(db, "SELECT name, part_number, json_extract(bom, '$.manufacturer') AS manufacturer FROM boms WHERE id = ?").get(bomId) as
+      { name: string; part_number: string | null; manufacturer: string | null };
+    step = { manufacturer: r.manufacturer, partNumber: r.part_number, name: r.name, bomName: r.name };
+    if (cache.size > 50_000) cache.clear();
+    cache.set(bomId, step);
+  }
+  return step;
+}
+
 export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): BomOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const rows = stmt(db, `SELECT p.bom_id, p.item_id, b.name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
-    FROM bom_parts p JOIN boms b ON b.id = p.bom_id
+  const rows = (stmt(db, `SELECT p.bom_id, p.item_id FROM bom_parts p
     WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY p.bom_id, p.item_id`)
-    .all(pnNorm, ...mfrNorms) as { bom_id: string; item_id: string; name: string; part_number: string | null; bom_manufacturer: string | null }[];
+    .all(pnNorm, ...mfrNorms) as { bom_id: string; item_id: string }[])
+    .map((r) => {
+      const root = bomRootStep(db, r.bom_id);
+      return { ...r, name: root.bomName, part_number: root.partNumber, bom_manufacturer: root.manufacturer };
+    });
   const step = stmt(db, 'SELECT parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = ? AND item_id = ?');
   return rows.map((r) => {
     const steps: PathStep[] = [];
