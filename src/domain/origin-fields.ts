@@ -93,3 +93,24 @@ export function unflattenOrigin(flat: FlatOrigin, names: OriginNames): Record<st
 }
 
 export { POLICY_FIELDS };
+
+export interface TabularOrigin {
+  manufacturedIn?: string | undefined;
+  assembledIn?: string | undefined;
+  manufacturerDomicile?: string | undefined;
+  ultimateParentDomicile?: string | undefined;
+}
+
+/** The origin object from the flat country columns that CSV and CycloneDX properties carry. */
+export function originFromColumns(c: TabularOrigin): Origin | undefined {
+  const origin: Origin = {};
+  if (c.manufacturedIn !== undefined) origin.manufacturedIn = c.manufacturedIn;
+  if (c.assembledIn !== undefined) origin.assembledIn = c.assembledIn;
+  if (c.manufacturerDomicile !== undefined || c.ultimateParentDomicile !== undefined) {
+    origin.manufacturer = {
+      ...(c.manufacturerDomicile !== undefined ? { domicile: c.manufacturerDomicile } : {}),
+      ...(c.ultimateParentDomicile !== undefined ? { ultimateParent: { domicile: c.ultimateParentDomicile } } : {}),
+    };
+  }
+  return Object.keys(origin).length > 0 ? origin : undefined;
+}

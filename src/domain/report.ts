@@ -47,3 +47,13 @@ export function buildReportBody(a: {
 
 /** The members that must come out byte-identical for the same inputs (SPEC §6). */
 export const DETERMINISTIC_MEMBERS = ['bom', 'policy', 'verdict', 'summary', 'findings', 'tree', 'evidence'] as const;
+
+/**
+ * The deterministic members in which a re-run walk differs from a signed report (bom and
+ * policy are the inputs the re-run was given, so they are not compared again).
+ */
+export function rerunDiffers(signed: ReportBody, result: WalkResult): string[] {
+  const again: Record<string, unknown> = { ...signed, ...result };
+  const before = signed as unknown as Record<string, unknown>;
+  return DETERMINISTIC_MEMBERS.filter((m) => m !== 'bom' && m !== 'policy' && JSON.stringify(again[m]) !== JSON.stringify(before[m]));
+}

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { checkBomTree, type Bom, type BomItem } from '../domain/bom.js';
 import { CATEGORIES, isCategory, type Category } from '../domain/categories.js';
 import { normalizeCountry } from '../domain/countries.js';
-import type { Origin } from '../domain/declaration-schema.js';
+import { originFromColumns } from '../domain/origin-fields.js';
 import { Problem, type ProblemDetailItem } from '../problem.js';
 
 type Field =
@@ -185,7 +185,6 @@ export function importCsv(bytes: Buffer): CsvImport {
       if (parsed === null) errors.add(row, colName('category'), `"${c}" is not a category (one of ${CATEGORIES.join(', ')})`);
       else category = parsed;
     }
-    const origin: Origin = {};
     const country = (f: Field): string | undefined => {
       const v = cell(f);
       if (v === undefined) return undefined;
@@ -196,18 +195,10 @@ export function importCsv(bytes: Buffer): CsvImport {
       }
       return res.code;
     };
-    const made = country('manufacturedIn');
-    const assembled = country('assembledIn');
-    const dom = country('manufacturerDomicile');
-    const upDom = country('ultimateParentDomicile');
-    if (made !== undefined) origin.manufacturedIn = made;
-    if (assembled !== undefined) origin.assembledIn = assembled;
-    if (dom !== undefined || upDom !== undefined) {
-      origin.manufacturer = {
-        ...(dom !== undefined ? { domicile: dom } : {}),
-        ...(upDom !== undefined ? { ultimateParent: { domicile: upDom } } : {}),
-      };
-    }
+    const origin = originFromColumns({
+      manufacturedIn: country('manufacturedIn'), assembledIn: country('assembledIn'),
+      manufacturerDomicile: country('manufacturerDomicile'), ultimateParentDomicile: country('ultimateParentDomicile'),
+    });
 
     let id = cell('id') ?? `row-${row}`;
     let parent: string | null = null;
@@ -264,7 +255,7 @@ export function importCsv(bytes: Buffer): CsvImport {
       id, parent, manufacturer, partNumber, quantity,
       ...(name !== undefined ? { name } : {}),
       ...(category !== undefined ? { category } : {}),
-      ...(Object.keys(origin).length > 0 ? { origin } : {}),
+      ...(origin ? { origin } : {}),
     });
   }
   if (errors.items.length === 0) {

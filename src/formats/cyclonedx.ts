@@ -8,6 +8,7 @@ import { checkBomTree, type Bom, type BomItem } from '../domain/bom.js';
 import { CATEGORIES, isCategory, type Category } from '../domain/categories.js';
 import { normalizeCountry } from '../domain/countries.js';
 import type { Origin } from '../domain/declaration-schema.js';
+import { originFromColumns } from '../domain/origin-fields.js';
 import { Problem, type ProblemDetailItem } from '../problem.js';
 
 const VERSIONS: Readonly<Record<string, CDX.Spec.Version>> = {
@@ -92,17 +93,10 @@ function originOf(c: Component, path: string, errors: Errors): Origin | undefine
     }
     return r.code;
   };
-  const origin: Origin = {};
-  const made = country('nonred:manufacturedIn');
-  const assembled = country('nonred:assembledIn');
-  const dom = country('nonred:manufacturerDomicile');
-  const upDom = country('nonred:ultimateParentDomicile');
-  if (made !== undefined) origin.manufacturedIn = made;
-  if (assembled !== undefined) origin.assembledIn = assembled;
-  if (dom !== undefined || upDom !== undefined) {
-    origin.manufacturer = { ...(dom !== undefined ? { domicile: dom } : {}), ...(upDom !== undefined ? { ultimateParent: { domicile: upDom } } : {}) };
-  }
-  return Object.keys(origin).length > 0 ? origin : undefined;
+  return originFromColumns({
+    manufacturedIn: country('nonred:manufacturedIn'), assembledIn: country('nonred:assembledIn'),
+    manufacturerDomicile: country('nonred:manufacturerDomicile'), ultimateParentDomicile: country('nonred:ultimateParentDomicile'),
+  });
 }
 
 export async function importCycloneDx(text: string, value: unknown): Promise<CycloneDxImport> {

@@ -13,7 +13,7 @@ import { getReport } from '../db/reports.js';
 import type { DeclarationRecord, EvidenceSource } from '../domain/evidence.js';
 import { memoryEvidence, type HeldDeclaration } from '../domain/memory-evidence.js';
 import type { Policy } from '../domain/policy.js';
-import { DETERMINISTIC_MEMBERS, type ReportBody } from '../domain/report.js';
+import { rerunDiffers, type ReportBody } from '../domain/report.js';
 import type { RegistrySnapshot } from '../domain/registry.js';
 import { walk } from '../domain/walk.js';
 import { importBom } from '../formats/import-bom.js';
@@ -207,8 +207,7 @@ export async function verifyBundle(input: unknown, opts: { jwks?: JSONWebKeySet 
     if (b.bom.root.revision === null) imported.bom.revision = null;
     const { sha256: _p, ...policy } = body.policy;
     const result = walk({ bom: imported.bom, policy: policy as Policy, now: body.generatedAt, registry, evidence: memoryEvidence(held) });
-    const rerun = { ...body, ...result } as unknown as Record<string, unknown>;
-    const differs = DETERMINISTIC_MEMBERS.filter((m) => m !== 'bom' && m !== 'policy' && JSON.stringify(rerun[m]) !== JSON.stringify((body as unknown as Record<string, unknown>)[m]));
+    const differs = rerunDiffers(body, result);
     rerunOk = differs.length === 0;
     checks.push({ name: 're-run', ok: rerunOk, detail: rerunOk ? `the walk re-run at ${body.generatedAt} gives the signed body (verdict ${result.verdict})` : `the re-run differs in ${differs.join(', ')} (verdict ${result.verdict}, signed ${body.verdict})` });
   } catch (e) {

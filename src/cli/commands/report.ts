@@ -130,7 +130,7 @@ export function registerReport(program: Command, conn: (local?: { db?: string | 
         return EXIT.ok;
       }
       if (!opts.bom || !opts.registry) throw new CliError('re-running needs --bom FILE and --registry FILE beside --declarations');
-      const [{ memoryEvidence }, { DETERMINISTIC_MEMBERS }, { walk }, { importBom, mediaTypeForFile }, { loadDeclarations, offlineRegistry }, { readDeclarationFiles, readRegistry }] = await Promise.all([
+      const [{ memoryEvidence }, { rerunDiffers }, { walk }, { importBom, mediaTypeForFile }, { loadDeclarations, offlineRegistry }, { readDeclarationFiles, readRegistry }] = await Promise.all([
         import('../../domain/memory-evidence.js'), import('../../domain/report.js'), import('../../domain/walk.js'),
         import('../../formats/import-bom.js'), import('../../service/offline.js'), import('../files.js'),
       ]);
@@ -144,8 +144,7 @@ export function registerReport(program: Command, conn: (local?: { db?: string | 
       bom.revision = root.revision;
       const { sha256: _s, ...policy } = body.policy;
       const result = walk({ bom, policy: policy as Policy, now: body.generatedAt, registry: offlineRegistry(reg.doc, reg.keys, held), evidence: memoryEvidence(held) });
-      const rerun = { ...body, ...result } as unknown as Record<string, unknown>;
-      const differs = DETERMINISTIC_MEMBERS.filter((m) => m !== 'bom' && m !== 'policy' && JSON.stringify(rerun[m]) !== JSON.stringify((body as unknown as Record<string, unknown>)[m]));
+      const differs = rerunDiffers(body, result);
       if (differs.length > 0) {
         print(`${out.red('✗')} re-run: differs in ${differs.join(', ')} (verdict ${result.verdict}, signed ${body.verdict})`);
         print(out.red('INVALID'));
