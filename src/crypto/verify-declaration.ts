@@ -168,3 +168,19 @@ export async function verifyDecodedDeclaration(decoded: DecodedJws, opts: Verify
 export async function verifyDeclaration(body: string, opts: VerifyOptions): Promise<VerifiedDeclaration> {
   return verifyDecodedDeclaration(decodeCompactJws(body), opts);
 }
+
+/**
+ * A JWS kept detached ("header..signature") beside its payload text, put back together. The
+ * payload segment was strict base64url, which has one encoding per byte string, so this
+ * gives back the exact bytes that were received (and their sha256). A full compact JWS
+ * passes through unchanged.
+ */
+export function attachJwsPayload(stored: string, payloadText: string): string {
+  const [h, p, sig] = stored.split('.') as [string, string, string];
+  return p !== '' ? stored : `${h}.${Buffer.from(payloadText, 'utf8').toString('base64url')}.${sig}`;
+}
+
+export function detachJwsPayload(token: string): string {
+  const [h, , sig] = token.split('.') as [string, string, string];
+  return `${h}..${sig}`;
+}

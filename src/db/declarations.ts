@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { DeclarationPayload } from '../domain/declaration-schema.js';
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
 import { stmt } from './statements.js';
+import { attachJwsPayload } from '../crypto/verify-declaration.js';
 
 export interface DeclarationRow {
   sha256: string;
@@ -32,7 +33,7 @@ interface Raw {
 const toRow = (r: Raw): DeclarationRow => ({
   sha256: r.sha256, supplier: r.supplier_id, id: r.decl_id, kid: r.kid, submittedBy: r.submitted_by,
   submitterSupplier: r.submitter_supplier, receivedAt: r.received_at, issuedAt: r.issued_at, expiresAt: r.expires_at,
-  supersedes: r.supersedes, mfrNorm: r.mfr_norm, pnNorm: r.pn_norm, payload: r.payload, jws: r.jws, logIndex: r.log_index,
+  supersedes: r.supersedes, mfrNorm: r.mfr_norm, pnNorm: r.pn_norm, payload: r.payload, jws: attachJwsPayload(r.jws, r.payload), logIndex: r.log_index,
 });
 
 export function declarationStatements(db: Database.Database) {

@@ -59,7 +59,9 @@ export const declarations = sqliteTable('declarations', {
   supersedes: text('supersedes'),
   mfrNorm: text('mfr_norm').notNull(),
   pnNorm: text('pn_norm').notNull(),
+  /** the payload exactly as signed */
   payload: text('payload').notNull(),
+  /** the JWS detached ("header..signature"); the payload segment is the base64url of `payload` */
   jws: text('jws').notNull(),
   logIndex: integer('log_index').notNull(),
 }, (t) => [

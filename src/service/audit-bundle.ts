@@ -7,7 +7,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { decodeCompactJws, verifyDecodedDeclaration } from '../crypto/verify-declaration.js';
 import { registryAsOf, type RegistryExport } from '../db/registry.js';
-import { dbEvidence } from '../db/declarations.js';
+import { dbEvidence, getDeclaration } from '../db/declarations.js';
 import { getBom, getBomContent } from '../db/boms.js';
 import { getReport } from '../db/reports.js';
 import type { DeclarationRecord, EvidenceSource } from '../domain/evidence.js';
@@ -121,8 +121,7 @@ export async function buildBundle(deps: Deps, reportId: string): Promise<AuditBu
   walk({ bom: content.bom, policy: policy as Policy, now: body.generatedAt, registry, evidence: recording(dbEvidence(db, body.generatedAt), seen) });
   const declarations = [];
   for (const sha of [...seen.keys()].sort()) {
-    const stored = db.prepare('SELECT sha256, supplier_id AS supplier, decl_id AS id, received_at AS receivedAt, log_index AS logIndex, jws FROM declarations WHERE sha256 = ?')
-      .get(sha.slice(7)) as { sha256: string; supplier: string; id: string; receivedAt: string; logIndex: number; jws: string };
+    const stored = getDeclaration(db, sha.slice(7))!;
     declarations.push({ jws: stored.jws, receipt: await signReceipt(deps, receiptOf(stored)) });
   }
   return {

@@ -4,7 +4,7 @@
 import type { webcrypto } from 'node:crypto';
 import { importVerifyKey } from '../crypto/jwk.js';
 import {
-  decodeCompactJws, verifyDecodedDeclaration, type DecodedJws, type KeyForVerify, type VerifiedDeclaration,
+  decodeCompactJws, detachJwsPayload, verifyDecodedDeclaration, type DecodedJws, type KeyForVerify, type VerifiedDeclaration,
 } from '../crypto/verify-declaration.js';
 import { appendAudit, inTransaction } from '../db/audit.js';
 import { addSubmitter, declarationStatements, getDeclaration } from '../db/declarations.js';
@@ -129,7 +129,8 @@ export async function intakeLines(deps: Deps, lines: readonly { line: number; te
         sha256: v.sha256, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: actor.tokenId,
         submitterSupplier: actor.supplier, receivedAt, issuedAt: p.issuedAt, expiresAt: p.expiresAt ?? null,
         supersedes: p.supersedes ?? null, mfrNorm: normalizeName(p.part.manufacturer), pnNorm: normalizeName(p.part.partNumber),
-        payload: v.payloadText, jws: v.token, logIndex: entry.seq,
+        // the payload is stored once, as signed; the JWS beside it detached (reassembled on read)
+        payload: v.payloadText, jws: detachJwsPayload(v.token), logIndex: entry.seq,
       });
       results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, receivedAt, logIndex: entry.seq } });
     }

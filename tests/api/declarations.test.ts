@@ -98,13 +98,14 @@ describe('POST /v1/declarations: acceptance', () => {
     expect(got).toMatchObject({ supplier: 'acme-avionics', submittedBy: expect.stringMatching(/^tok_/) });
   });
 
-  it('serves the JWS itself with ?raw, and accepts the bare hex in the path', async () => {
-    const token = await signDeclaration(ed);
+  it('serves the JWS itself with ?raw, byte for byte, and accepts the bare hex in the path', async () => {
+    const token = await signDeclaration(ed, { part: { manufacturer: 'Zakłady Łódź', partNumber: 'ŻÓŁĆ-1', name: 'kamera ✓ 相机', category: 'camera' } });
     const r = await submit(token);
     const hex = (r.body.sha256 as string).slice(7);
     const raw = await ctx.req('GET', `/v1/declarations/${hex}?raw`, { token: procurement });
     expect(raw.headers.get('content-type')).toBe('application/jose');
     expect(await raw.text()).toBe(token);
+    expect(sha256Of(token)).toBe(r.body.sha256);
   });
 });
 
