@@ -12,6 +12,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerReport } from './commands/report.js';
 import { registerServe } from './commands/serve.js';
+import { registerServiceKey } from './commands/service-key.js';
 import { registerSign } from './commands/sign.js';
 import { registerSubmit } from './commands/submit.js';
 import type { ConnectOptions } from './client.js';
@@ -41,6 +42,7 @@ registerCheck(program);
 registerReport(program, conn);
 registerAudit(program);
 registerAdmin(program, conn);
+registerServiceKey(program);
 registerServe(program);
 
 // Usage errors exit 3, never 1 or 2, which a pipeline would read as a verdict.

@@ -80,7 +80,3 @@ export function importVerifyKey(jwkJson: string, alg: SupplierAlg): Promise<webc
   return webcrypto.subtle.importKey('jwk', jwk, params, false, ['verify']);
 }
 
-/** Re-imports a stored canonical JWK. */
-export function importStoredJwk(jwkJson: string): KeyObject {
-  return createPublicKey({ key: JSON.parse(jwkJson), format: 'jwk' });
-}

@@ -52,15 +52,6 @@ export function getDeclaration(db: Database.Database, shaHex: string): Declarati
   return r ? toRow(r) : undefined;
 }
 
-export function findBySupplierId(db: Database.Database, supplier: string, id: string): string | undefined {
-  const r = stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?').get(supplier, id) as { sha256: string } | undefined;
-  return r?.sha256;
-}
-
-export function insertDeclaration(db: Database.Database, row: DeclarationRow): void {
-  declarationStatements(db).insert.run(row);
-}
-
 /** Records that a supplier submitted a declaration; true when this is new. */
 export function addSubmitter(db: Database.Database, shaHex: string, supplier: string, at: string): boolean {
   return stmt(db, 'INSERT OR IGNORE INTO declaration_submitters (sha256, supplier_id, submitted_at) VALUES (?, ?, ?)').run(shaHex, supplier, at).changes === 1;
@@ -173,8 +164,3 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
   };
 }
 
-/** Which of the given declarations (hex) have an accepted successor. */
-export function successorsOf(db: Database.Database, supplier: string, id: string): string[] {
-  return (stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND supersedes = ? ORDER BY sha256').all(supplier, id) as { sha256: string }[])
-    .map((r) => r.sha256);
-}

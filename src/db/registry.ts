@@ -98,10 +98,6 @@ export function aliasEntries(db: Database.Database): AliasEntry[] {
   return [...byCanonical.values()];
 }
 
-export function findAlias(db: Database.Database, aliasNorm: string): AliasRow | undefined {
-  return aliasRows(db).find((r) => r.aliasNorm === aliasNorm);
-}
-
 export function insertAlias(db: Database.Database, alias: string, canonical: string, at: string): void {
   stmt(db, 'INSERT INTO manufacturer_aliases (alias_norm, alias, canonical, canonical_norm, created_at) VALUES (?, ?, ?, ?, ?)')
     .run(normalizeName(alias), alias, canonical, normalizeName(canonical), at);

@@ -109,6 +109,3 @@ export function normalizeCountry(input: string): CountryResult {
   return { ok: false, reason: 'unknown', message: `"${input}" is not a country nonred knows: write an ISO 3166-1 code such as PL, TW or DE` };
 }
 
-export function countryName(code: string): string | undefined {
-  return countries.getName(code, 'en');
-}

@@ -41,8 +41,6 @@ export function buildCanon(entries: readonly AliasEntry[]): ManufacturerCanon {
   };
 }
 
-export const identityCanon: ManufacturerCanon = { canonical: normalizeName };
-
 // The key is written "<manufacturer>|<partNumber>" with '%' and '|' escaped inside each
 // half, so that the pair can be read back unambiguously from a URL or a CSV cell.
 function escapeHalf(s: string): string {

@@ -56,7 +56,7 @@ const full = (c: string) => ({ manufacturedIn: c, assembledIn: c, manufacturer: 
 
 describe('nonred CLI', () => {
   it('shows --help for every command and exits 3 on usage errors', { timeout: 60_000 }, async () => {
-    const commands = [[], ['keygen'], ['declare'], ['sign'], ['inspect'], ['submit'], ['bom'], ['bom', 'upload'], ['bom', 'verify'], ['check'], ['report'], ['report', 'get'], ['report', 'verify'], ['audit', 'verify'], ['token', 'create'], ['supplier', 'add'], ['key', 'add'], ['key', 'revoke'], ['backup'], ['serve']];
+    const commands = [[], ['keygen'], ['declare'], ['sign'], ['inspect'], ['submit'], ['bom'], ['bom', 'upload'], ['bom', 'verify'], ['check'], ['report'], ['report', 'get'], ['report', 'verify'], ['audit', 'verify'], ['token', 'create'], ['supplier', 'add'], ['key', 'add'], ['key', 'revoke'], ['backup'], ['service-key', 'rotate'], ['serve']];
     for (const c of commands) {
       const r = await nonred([...c, '--help']);
       expect([c.join(' '), r.code]).toEqual([c.join(' '), 0]);
@@ -179,6 +179,10 @@ describe('nonred CLI', () => {
     expect(b.code).toBe(0);
     expect(existsSync(`${backup}.service-key.jwk`)).toBe(true);
     expect((await nonred(['audit', 'verify', '--db', backup])).code).toBe(0);
+    const rotated = await nonred(['service-key', 'rotate', '--db', backup, '--key-file', `${backup}.service-key.jwk`]);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.parse(readFileSync(`${backup}.service-key.jwk`, 'utf8')).keys.map((k: { status: string }) => k.status)).toEqual(['retired', 'current']);
     const edited = new Database(backup);
     edited.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2").run();
     edited.close();
