@@ -16,7 +16,7 @@ import {
   compareEvidence, invalidity, type DeclarationRecord, type EvidenceSource, type Invalidity,
 } from './evidence.js';
 import {
-  flattenOrigin, isKnown, originNames, unflattenOrigin, valuesOf, valueText,
+  flattenOrigin, isKnown, originNames, unflattenOrigin, valueText,
   type FieldValue, type FlatOrigin, type OriginNames,
 } from './origin-fields.js';
 import { buildCanon, normalizeName, partKey, type ManufacturerCanon } from './part-key.js';
@@ -523,21 +523,43 @@ export function walk(input: WalkInput): WalkResult {
 
   // Disallowed countries and entities, from every source, whatever its assurance.
   const judgeRedFlags = (idx: number, sources: Source[], extraNames: { field: string; name: string; source: Source }[]) => {
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
+    const flag = (field: string, v: string, s: Source) => {
+      if (!disallowed.has(v)) return;
+      seen ??= new Set<string>();
+      if (seen.has(`${field}\u0000${v}`)) return;
+      seen.add(`${field}\u0000${v}`);
+      const ev = sourceEvidence(s);
+      add(idx, {
+        code: 'DISALLOWED_ORIGIN',
+        message: `${label(idx)}: ${field} is ${v}, disallowed by policy ${policy.id}@${policy.version} (per ${describeSource(s)})`,
+        field, value: v, source: s.kind, ...(ev ? { evidence: ev } : {}),
+      });
+    };
     for (const field of policyFields) {
       for (const s of sources) {
-        for (const v of valuesOf(s.flat[field])) {
-          if (!disallowed.has(v) || seen.has(`${field}\u0000${v}`)) continue;
-          seen.add(`${field}\u0000${v}`);
+        const v = s.flat[field];
+        if (v === undefined) continue;
+        if (typeof v === 'string') {
+          flag(field, v, s);
+          continue;
+        }
+        for (const x of v) {
+          if (!disallowed.has(x)) continue;
+          seen ??= new Set<string>();
+          if (seen.has(`${field}\u0000${x}`)) continue;
+          seen.add(`${field}\u0000${x}`);
           const ev = sourceEvidence(s);
           add(idx, {
             code: 'DISALLOWED_ORIGIN',
-            message: `${label(idx)}: ${field} is ${v}, disallowed by policy ${policy.id}@${policy.version} (per ${describeSource(s)})`,
-            field, value: v, source: s.kind, ...(ev ? { evidence: ev } : {}),
+            message: `${label(idx)}: ${field} is ${x}, disallowed by policy ${policy.id}@${policy.version} (per ${describeSource(s)})`,
+            field, value: x, source: s.kind, ...(ev ? { evidence: ev } : {}),
           });
         }
       }
     }
+    if (entities.size === 0) return; // no disallowed entities in this policy: no names to match
+    seen ??= new Set<string>();
     const names: { field: string; name: string; source: Source }[] = [...extraNames];
     for (const s of sources) {
       if (s.names.manufacturer !== undefined) names.push({ field: 'manufacturer.name', name: s.names.manufacturer, source: s });
@@ -642,7 +664,7 @@ export function walk(input: WalkInput): WalkResult {
     judgeRedFlags(idx, allSources, [{ field: 'manufacturer', name: display[idx]!.manufacturer!, source: layer[0] ?? registrySources[0] ?? { kind: 'bom', flat: {}, names: {}, item: node.items[0]?.id ?? '' } }]);
 
     // Conflicts: any policy field on which two sources state different known values.
-    for (const field of policyFields) {
+    for (const field of allSources.length < 2 ? [] : policyFields) {
       let first: string | undefined;
       let differs = false;
       for (const s of allSources) {
