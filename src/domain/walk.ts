@@ -540,22 +540,8 @@ export function walk(input: WalkInput): WalkResult {
       for (const s of sources) {
         const v = s.flat[field];
         if (v === undefined) continue;
-        if (typeof v === 'string') {
-          flag(field, v, s);
-          continue;
-        }
-        for (const x of v) {
-          if (!disallowed.has(x)) continue;
-          seen ??= new Set<string>();
-          if (seen.has(`${field}\u0000${x}`)) continue;
-          seen.add(`${field}\u0000${x}`);
-          const ev = sourceEvidence(s);
-          add(idx, {
-            code: 'DISALLOWED_ORIGIN',
-            message: `${label(idx)}: ${field} is ${x}, disallowed by policy ${policy.id}@${policy.version} (per ${describeSource(s)})`,
-            field, value: x, source: s.kind, ...(ev ? { evidence: ev } : {}),
-          });
-        }
+        if (typeof v === 'string') flag(field, v, s);
+        else for (const x of v) flag(field, x, s);
       }
     }
     if (entities.size === 0) return; // no disallowed entities in this policy: no names to match
