@@ -30,17 +30,11 @@ export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
   return jcsSha256({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, payloadSha256: e.payloadSha256, prev: e.prev });
 }
 
-const stmts = new WeakMap<Database.Database, { head: Database.Statement; insert: Database.Statement }>();
 function prepared(db: Database.Database) {
-  let s = stmts.get(db);
-  if (!s) {
-    s = {
-      head: stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
-      insert: stmt(db, 'INSERT INTO audit_log (seq, at, actor, action, subject, payload_sha256, prev, hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    };
-    stmts.set(db, s);
-  }
-  return s;
+  return {
+    head: stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+    insert: stmt(db, 'INSERT INTO audit_log (seq, at, actor, action, subject, payload_sha256, prev, hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+  };
 }
 
 // The head as last appended inside the running transaction: a batch appends thousands of

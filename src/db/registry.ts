@@ -1,6 +1,6 @@
 // Suppliers, their public keys and revocations, and the manufacturer alias registry.
 import type Database from 'better-sqlite3';
-import { normalizeName, type AliasEntry } from '../domain/part-key.js';
+import { buildCanon, normalizeName, type AliasEntry } from '../domain/part-key.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts, UltimateParent } from '../domain/registry.js';
 import { stmt } from './statements.js';
 
@@ -160,4 +160,14 @@ export function knownManufacturerNames(db: Database.Database): string[] {
     names.add(r.name);
   }
   return [...names].sort();
+}
+
+/**
+ * Every normalised spelling that the alias registry maps onto the same canonical
+ * manufacturer as `name` — what stored rows (kept unaliased) are matched against.
+ */
+export function manufacturerSpellings(db: Database.Database, name: string): string[] {
+  const aliases = aliasEntries(db);
+  const target = buildCanon(aliases).canonical(name);
+  return [...new Set([target, ...aliases.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))])];
 }

@@ -87,6 +87,18 @@ describe('POST /v1/declarations: acceptance', () => {
     expect((await submit(flipped)).status).toBe(201);
   });
 
+  it('reports each declaration\'s status: valid, superseded, revoked', async () => {
+    const old = await submit(await signDeclaration(ed, { id: 'S-1' }));
+    const next = await submit(await signDeclaration(ec, { id: 'S-2', supersedes: 'S-1' }));
+    const status = async (sha: unknown) => (await ctx.json<{ status: string }>('GET', `/v1/declarations/${sha as string}`, { token: procurement })).status;
+    expect(await status(old.body.sha256)).toBe('superseded');
+    expect(await status(next.body.sha256)).toBe('valid');
+    await ctx.json('POST', `/v1/keys/${ec.kid}/revoke`, { body: { reason: 'compromised', compromisedAt: '2026-11-20T11:00:00Z' }, expect: 200 });
+    expect(await status(next.body.sha256)).toBe('revoked');
+    // a successor whose key was compromised at its receipt replaces nothing
+    expect(await status(old.body.sha256)).toBe('valid');
+  });
+
   it('lets a tier-1 supplier forward a tier-2 declaration, recording the submitter apart from the signer', async () => {
     const tier1 = await makeSupplier(ctx, { id: 'tier-one' });
     const t1 = await makeToken(ctx, 'supplier', tier1);

@@ -2,10 +2,10 @@
 // signed or submitted; anything else is 404, never 403, so existence does not leak.
 import { z } from 'zod';
 import { dbEvidence, getDeclaration, listDeclarations, visibleToSupplier, type DeclarationRow } from '../../db/declarations.js';
-import { aliasEntries, getKey } from '../../db/registry.js';
+import { getKey, manufacturerSpellings } from '../../db/registry.js';
 import { invalidity } from '../../domain/evidence.js';
-import { buildCanon, normalizeName } from '../../domain/part-key.js';
-import { registrySnapshot } from '../../db/registry.js';
+import { normalizeName } from '../../domain/part-key.js';
+import type { KeyFacts } from '../../domain/registry.js';
 import { Problem } from '../../problem.js';
 import type { Actor, Deps } from '../../service/deps.js';
 import { intakeLines, receiptOf, signBatchReceipt, signReceipt } from '../../service/intake.js';
@@ -25,9 +25,15 @@ const shaParam = z.object({
 });
 
 function statusOf(deps: Deps, row: DeclarationRow): string {
-  const rec = dbEvidence(deps.store.sqlite).bySha256([`sha256:${row.sha256}`]).get(`sha256:${row.sha256}`);
+  const db = deps.store.sqlite;
+  const rec = dbEvidence(db).bySha256([`sha256:${row.sha256}`]).get(`sha256:${row.sha256}`);
   if (!rec) return 'valid';
-  const keys = new Map(registrySnapshot(deps.store.sqlite).keys.map((k) => [k.kid, k]));
+  // only the keys this judgement reads: the signer's and its successors'
+  const keys = new Map<string, KeyFacts>();
+  for (const kid of [rec.kid, ...rec.successors.map((x) => x.kid)]) {
+    const k = getKey(db, kid);
+    if (k) keys.set(kid, k);
+  }
   return invalidity(rec, deps.clock().getTime(), Number.POSITIVE_INFINITY, keys) ?? 'valid';
 }
 
@@ -86,14 +92,7 @@ export function registerDeclarationRoutes(app: App): void {
     const actor = requireRole(c, 'supplier', 'procurement', 'auditor', 'admin');
     const db = c.get('deps').store.sqlite;
     const q = c.req.valid('query');
-    let mfrNorms: string[] | undefined;
-    if (q.manufacturer !== undefined) {
-      // every spelling that the alias registry maps onto the same canonical manufacturer
-      const aliases = aliasEntries(db);
-      const canon = buildCanon(aliases);
-      const target = canon.canonical(q.manufacturer);
-      mfrNorms = [target, ...aliases.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))];
-    }
+    const mfrNorms = q.manufacturer !== undefined ? manufacturerSpellings(db, q.manufacturer) : undefined;
     const rows = listDeclarations(db, {
       ...(q.partNumber !== undefined ? { pnNorm: normalizeName(q.partNumber) } : {}),
       ...(mfrNorms ? { mfrNorms } : {}),

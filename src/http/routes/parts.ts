@@ -2,9 +2,9 @@
 // declared sub-components that reports reached.
 import { z } from 'zod';
 import { bomOccurrences } from '../../db/boms.js';
-import { aliasEntries } from '../../db/registry.js';
+import { manufacturerSpellings } from '../../db/registry.js';
 import { reportOccurrences } from '../../db/reports.js';
-import { buildCanon, normalizeName } from '../../domain/part-key.js';
+import { normalizeName } from '../../domain/part-key.js';
 import type { PathStep } from '../../domain/walk.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
@@ -18,9 +18,7 @@ export function registerPartRoutes(app: App): void {
     requireRole(c, ...READERS);
     const db = c.get('deps').store.sqlite;
     const q = c.req.valid('query');
-    const aliases = aliasEntries(db);
-    const target = buildCanon(aliases).canonical(q.manufacturer);
-    const mfrNorms = [...new Set([target, ...aliases.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))])];
+    const mfrNorms = manufacturerSpellings(db, q.manufacturer);
     const pn = normalizeName(q.partNumber);
     const byBom = new Map<string, { bom: { id: string; name: string }; reports: Set<string>; paths: Map<string, PathStep[]> }>();
     const entry = (id: string, name: string) => {
