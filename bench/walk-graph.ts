@@ -3,6 +3,7 @@
 // edges shared (a part used by two assemblies), and the same edges in a plain table for the
 // recursive-CTE baseline. Declarations are written straight to the store: intake has its
 // own benchmark, and the walk trusts what intake accepted.
+import { createHash } from 'node:crypto';
 import { openStore } from '../src/db/open.js';
 import { insertBom } from '../src/db/boms.js';
 import { ensurePresets } from '../src/db/policies.js';
@@ -79,7 +80,8 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
   })();
   const mfr = (i: number) => `Maker ${i % MAKERS}`;
   const ins = db.prepare(`INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at, issued_at,
-    expires_at, supersedes, mfr_norm, pn_norm, payload, jws, log_index) VALUES (?, ?, ?, ?, 'bench', NULL, ?, ?, NULL, NULL, ?, ?, ?, 'bench', 0)`);
+    expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, rest_json, jws, log_index)
+    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, @text -> '$.origin', json_remove(@text, '$.origin'), 'bench', 0)`);
   let red = 0;
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -95,8 +97,9 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
         },
         components: children[i]!.map((ch) => ({ manufacturer: mfr(ch), partNumber: `P-${ch}`, quantity: 1 + (ch % 4) })),
       };
-      const sha = i.toString(16).padStart(64, '0');
-      ins.run(sha, `maker-${i % MAKERS}`, `D-${i}`, `kid-${i % MAKERS}`, AT, payload.issuedAt, normalizeName(mfr(i)), normalizeName(`P-${i}`), JSON.stringify(payload));
+      const text = JSON.stringify(payload);
+      const sha = createHash('sha256').update(text).digest('hex');
+      ins.run({ sha, supplier: `maker-${i % MAKERS}`, id: `D-${i}`, kid: `kid-${i % MAKERS}`, at: AT, issuedAt: payload.issuedAt, mfr: normalizeName(mfr(i)), pn: normalizeName(`P-${i}`), text });
     }
   })();
   const items: BomItem[] = Array.from({ length: sizes[0]! }, (_, i) => ({ id: String(i), parent: null, manufacturer: mfr(i), partNumber: `P-${i}`, quantity: 1 }));

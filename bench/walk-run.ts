@@ -15,9 +15,9 @@ cte.get(); // warm the page cache as the walk will find it
 const base = await timed(() => (cte.get() as { c: number }).c);
 const rssBefore = peakRssMb();
 const run = await timed(() => issueReport(deps, bomId, 'non-red', { tokenId: 'bench', role: 'procurement', supplier: null }));
-const report = run.value.body;
+const report = run.value;
 console.log(JSON.stringify({
-  nodes: report.summary.nodes, reachable: base.value, verdict: report.verdict, findings: report.findings.length,
+  nodes: report.summary.nodes, reachable: base.value, verdict: report.verdict, findings: report.summary.findings,
   walkMs: run.ms, cteMs: base.ms, peakRssMb: peakRssMb(), rssBeforeMb: rssBefore, reportBytes: run.value.bodyText.length,
 }));
 deps.store.close();

@@ -4,7 +4,8 @@
 // everything signed before a rotation still verifies.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { calculateJwkThumbprint, CompactSign, type JWK } from 'jose';
+import { calculateJwkThumbprint, CompactSign, FlattenedSign, type JWK } from 'jose';
+import './native-base64.js';
 
 export type ServiceKeyStatus = 'current' | 'retired';
 
@@ -27,6 +28,11 @@ export interface ServiceKeys {
   jwks(): { keys: (JWK & { kid: string; alg: 'EdDSA'; use: 'sig'; status: ServiceKeyStatus })[] };
   /** a compact JWS over the given payload bytes, with alg, kid and typ in the header */
   sign(typ: string, payload: string): Promise<string>;
+  /**
+   * The same signature for payload bytes, returned without the payload (RFC 7515 appendix
+   * F): for large bodies stored beside their signature, so no compact string is built.
+   */
+  signDetached(typ: string, payload: Uint8Array): Promise<{ protected: string; signature: string }>;
 }
 
 async function fromStored(stored: StoredKey[]): Promise<ServiceKeys> {
@@ -49,6 +55,10 @@ async function fromStored(stored: StoredKey[]): Promise<ServiceKeys> {
     }),
     sign: (typ, payload) =>
       new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'EdDSA', kid: cur.kid, typ }).sign(privateKey),
+    signDetached: async (typ, payload) => {
+      const jws = await new FlattenedSign(payload).setProtectedHeader({ alg: 'EdDSA', kid: cur.kid, typ }).sign(privateKey);
+      return { protected: jws.protected!, signature: jws.signature };
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // Accepted declarations: intake writes, reads by hash and filter, and the evidence source
 // the walk queries in batches (one query per frontier, not one per node).
 import type Database from 'better-sqlite3';
-import type { DeclarationPayload } from '../domain/declaration-schema.js';
+import type { DeclarationPayload, Origin } from '../domain/declaration-schema.js';
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
 import { stmt } from './statements.js';
 import { attachJwsPayload } from '../crypto/verify-declaration.js';
@@ -40,10 +40,11 @@ export function declarationStatements(db: Database.Database) {
   return {
     bySha: stmt(db, 'SELECT * FROM declarations WHERE sha256 = ?'),
     bySupplierId: stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?'),
+    // origin_json and rest_json are cut from the payload as migration 0004 cut them for older rows
     insert: stmt(db, `INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at,
-      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, jws, log_index) VALUES
+      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, rest_json, jws, log_index) VALUES
       (@sha256, @supplier, @id, @kid, @submittedBy, @submitterSupplier, @receivedAt, @issuedAt, @expiresAt, @supersedes,
-       @mfrNorm, @pnNorm, @payload, @jws, @logIndex)`),
+       @mfrNorm, @pnNorm, @payload, @payload -> '$.origin', json_remove(@payload, '$.origin'), @jws, @logIndex)`),
   };
 }
 
@@ -96,71 +97,67 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
   return (stmt(db, sql).all(params) as Raw[]).map(toRow);
 }
 
-const CHUNK = 500;
-
-function chunks<T>(xs: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
-  return out;
-}
-
 /**
  * The walk's evidence source over this database; with `asOf`, only what had been received
  * by then (and only successors received by then), as a report issued at that time saw it.
+ * Each batch is one query: the values travel as one JSON array read with json_each, which
+ * spares SQLite a statement per batch size and a bound parameter per value.
  */
 export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
-  const timeFilter = asOf === undefined ? '' : ' AND received_at <= @asOf';
-  const cols = 'sha256, supplier_id, decl_id, kid, received_at, payload';
-  type Lite = Pick<Raw, 'sha256' | 'supplier_id' | 'decl_id' | 'kid' | 'received_at' | 'payload'>;
-  const q = (sql: string) => stmt(db, sql);
-  const named = (n: number) => Array.from({ length: n }, (_, i) => `@p${i}`).join(',');
-  const params = (values: readonly string[]) => {
-    const out: Record<string, string> = {};
-    values.forEach((v, i) => (out[`p${i}`] = v));
-    if (asOf !== undefined) out.asOf = asOf;
-    return out;
+  const timeFilter = asOf === undefined ? '' : ' AND d.received_at <= @asOf';
+  const cols = "d.sha256, d.supplier_id, d.decl_id, d.kid, d.received_at, d.origin_json, d.rest_json, CASE WHEN d.rest_json IS NULL OR d.origin_json IS NULL THEN d.payload END";
+  type Lite = [sha256: string, supplier: string, id: string, kid: string, receivedAt: string, origin: string | null, rest: string | null, payload: string | null];
+  // Origins repeat across a supplier's parts: each distinct text is parsed once, and
+  // the records share the object (the walk never changes what it is given).
+  const origins = new Map<string, Origin>();
+  const payloadOf = (r: Lite): DeclarationPayload => {
+    if (r[5] === null || r[6] === null) return JSON.parse(r[7]!) as DeclarationPayload;
+    let origin = origins.get(r[5]);
+    if (origin === undefined) {
+      origin = JSON.parse(r[5]) as Origin;
+      origins.set(r[5], origin);
+    }
+    const p = JSON.parse(r[6]) as DeclarationPayload;
+    p.origin = origin;
+    return p;
   };
+  const byPn = stmt(db, `SELECT ${cols} FROM json_each(@values) j JOIN declarations d ON d.pn_norm = j.value${timeFilter}`).raw();
+  const bySha = stmt(db, `SELECT ${cols} FROM json_each(@values) j JOIN declarations d ON d.sha256 = j.value${timeFilter}`).raw();
+  const successorsOf = stmt(db, `SELECT d.sha256, d.supplier_id, d.kid, d.received_at, d.supersedes FROM json_each(@values) j
+    JOIN declarations d ON d.supersedes = j.value AND d.supersedes IS NOT NULL${timeFilter}`).raw();
+  const params = (values: readonly string[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
 
   const withSuccessors = (rows: Lite[]): DeclarationRecord[] => {
     const succ = new Map<string, SuccessorRef[]>();
-    const ids = [...new Set(rows.map((r) => r.decl_id))];
-    for (const part of chunks(ids)) {
-      const found = q(`SELECT sha256, supplier_id, kid, received_at, supersedes FROM declarations WHERE supersedes IS NOT NULL AND supersedes IN (${named(part.length)})${timeFilter}`)
-        .all(params(part)) as { sha256: string; supplier_id: string; kid: string; received_at: string; supersedes: string }[];
-      for (const s of found) {
-        const k = `${s.supplier_id}\u0000${s.supersedes}`;
-        const list = succ.get(k) ?? [];
-        list.push({ sha256: `sha256:${s.sha256}`, kid: s.kid, receivedAt: s.received_at });
-        succ.set(k, list);
+    const ids = [...new Set(rows.map((r) => r[2]))];
+    if (ids.length > 0) {
+      for (const s of successorsOf.all(params(ids)) as [string, string, string, string, string][]) {
+        const k = `${s[1]}\u0000${s[4]}`;
+        const list = succ.get(k);
+        const ref = { sha256: `sha256:${s[0]}`, kid: s[2], receivedAt: s[3] };
+        if (list) list.push(ref);
+        else succ.set(k, [ref]);
       }
     }
     return rows.map((r) => ({
-      sha256: `sha256:${r.sha256}`,
-      supplier: r.supplier_id,
-      id: r.decl_id,
-      kid: r.kid,
-      receivedAt: r.received_at,
-      payload: JSON.parse(r.payload) as DeclarationPayload,
-      successors: succ.get(`${r.supplier_id}\u0000${r.decl_id}`) ?? [],
+      sha256: `sha256:${r[0]}`,
+      supplier: r[1],
+      id: r[2],
+      kid: r[3],
+      receivedAt: r[4],
+      payload: payloadOf(r),
+      successors: succ.get(`${r[1]}\u0000${r[2]}`) ?? [],
     }));
   };
 
   return {
     byPartNumbers(pns) {
-      const rows: Lite[] = [];
-      for (const part of chunks(pns)) {
-        rows.push(...(q(`SELECT ${cols} FROM declarations WHERE pn_norm IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
-      }
-      return withSuccessors(rows);
+      return pns.length === 0 ? [] : withSuccessors(byPn.all(params(pns)) as Lite[]);
     },
     bySha256(shas) {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7));
-      const rows: Lite[] = [];
-      for (const part of chunks(hexes)) {
-        rows.push(...(q(`SELECT ${cols} FROM declarations WHERE sha256 IN (${named(part.length)})${timeFilter}`).all(params(part)) as Lite[]));
-      }
+      const rows = hexes.length === 0 ? [] : (bySha.all(params(hexes)) as Lite[]);
       return new Map(withSuccessors(rows).map((r) => [r.sha256, r]));
     },
   };
 }
-

@@ -25,15 +25,23 @@ const toRow = (r: Raw): ReportRow => ({
   generatedAt: r.generated_at, stale: r.stale === 1, createdAt: r.created_at,
 });
 
-export function insertReport(db: Database.Database, row: ReportRow, body: string, jws: string, nodes: readonly TreeNode[]): void {
+/** The where-used rows of a report's tree nodes: key halves, canonical parent, display names. */
+export type ReportPartRow = readonly [key: string, mfrNorm: string, pnNorm: string, via: string | null, manufacturer: string, partNumber: string, name: string | null];
+
+export function reportParts(nodes: readonly TreeNode[]): ReportPartRow[] {
+  return nodes.map((n) => {
+    const halves = parsePartKey(n.key);
+    return [n.key, halves?.manufacturer ?? normalizeName(n.manufacturer), halves?.partNumber ?? normalizeName(n.partNumber), n.via, n.manufacturer, n.partNumber, n.name];
+  });
+}
+
+/** Stores a report; `body` is its UTF-8 text, stored as TEXT without another conversion. */
+export function insertReport(db: Database.Database, row: ReportRow, body: Buffer, jws: string, parts: readonly ReportPartRow[]): void {
   stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`)
+    VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, 0, ?)`)
     .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, body, jws, row.createdAt);
   const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  for (const n of nodes) {
-    const halves = parsePartKey(n.key);
-    ins.run(row.id, n.key, halves?.manufacturer ?? normalizeName(n.manufacturer), halves?.partNumber ?? normalizeName(n.partNumber), n.via, n.manufacturer, n.partNumber, n.name);
-  }
+  for (const p of parts) ins.run(row.id, ...p);
 }
 
 export function getReport(db: Database.Database, id: string): (ReportRow & { body: string; jws: string }) | undefined {

@@ -61,6 +61,13 @@ export const declarations = sqliteTable('declarations', {
   pnNorm: text('pn_norm').notNull(),
   /** the payload exactly as signed */
   payload: text('payload').notNull(),
+  /**
+   * The payload's `origin`, as JSON. Origins repeat across a supplier's parts, so the walk
+   * parses each distinct text once and shares the object (see dbEvidence).
+   */
+  originJson: text('origin_json'),
+  /** The payload without `origin`, as JSON: what else the walk reads of it. */
+  restJson: text('rest_json'),
   /** the JWS detached ("header..signature"); the payload segment is the base64url of `payload` */
   jws: text('jws').notNull(),
   logIndex: integer('log_index').notNull(),

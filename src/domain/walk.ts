@@ -296,7 +296,7 @@ export function walk(input: WalkInput): WalkResult {
     // (the frontier's order is already deterministic: BOM order, then the chosen
     // declarations' component order; every result below is sorted by key anyway)
     const inFrontier = new Set(frontier);
-    const pns = [...new Set(frontier.map((i) => nodes[i]!.normPn))].sort();
+    const pns = [...new Set(frontier.map((i) => nodes[i]!.normPn))];
     const seen = new Set<string>();
     for (const rec of evidence.byPartNumbers(pns)) {
       if (seen.has(rec.sha256)) continue;
@@ -360,8 +360,9 @@ export function walk(input: WalkInput): WalkResult {
   // Every later ordering is by key: rank the keys once, then compare integers.
   const keyRank = new Int32Array(n);
   {
-    const byKey = [...Array(n).keys()].sort((a, b) => (a === ROOT ? -1 : b === ROOT ? 1 : cmpStr(nodes[a]!.key, nodes[b]!.key)));
-    byKey.forEach((idx, r) => (keyRank[idx] = r));
+    // the engine's own string sort orders by UTF-16 code units, as `<` does (SPEC §6)
+    const keys = nodes.map((node) => node.key).slice(1).sort();
+    keys.forEach((k, r) => (keyRank[index.get(k)!] = r + 1));
   }
   const byRank = (a: number, b: number) => keyRank[a]! - keyRank[b]!;
   const sortedChildren: number[][] = nodes.map((node) => [...node.out.keys()].sort(byRank));
@@ -564,6 +565,68 @@ export function walk(input: WalkInput): WalkResult {
     }
   };
 
+  // Origins are shared between declarations with the same text (see dbEvidence), and most
+  // nodes resolve from one declaration plus their manufacturer's registry facts: so the
+  // flattened form, the registry sources and the resolved origin are each built once.
+  const flatCache = new WeakMap<object, { flat: FlatOrigin; names: OriginNames }>();
+  const flatOf = (origin: Origin | undefined): { flat: FlatOrigin; names: OriginNames } => {
+    if (origin === undefined) return { flat: {}, names: {} };
+    let o = flatCache.get(origin);
+    if (o === undefined) {
+      o = { flat: flattenOrigin(origin), names: originNames(origin) };
+      flatCache.set(origin, o);
+    }
+    return o;
+  };
+  const registryCache = new Map<string, Source[]>();
+  const registrySourcesOf = (canonMfr: string): Source[] => {
+    let list = registryCache.get(canonMfr);
+    if (list === undefined) {
+      list = (makers.get(canonMfr) ?? []).map((s) => {
+        const flat: FlatOrigin = { 'manufacturer.domicile': s.domicile };
+        const up = s.ultimateParent;
+        const upDomicile = up === 'self' ? s.domicile : up?.domicile;
+        if (upDomicile !== undefined && upDomicile !== 'unknown') flat['manufacturer.ultimateParent.domicile'] = upDomicile;
+        const names: OriginNames = { manufacturer: s.name };
+        if (up === 'self') names.ultimateParent = s.name;
+        else if (up?.name !== undefined) names.ultimateParent = up.name;
+        return { kind: 'registry', supplier: s, flat, names };
+      });
+      registryCache.set(canonMfr, list);
+    }
+    return list;
+  };
+  type Resolved = { resolved: FlatOrigin; origin: Record<string, unknown> };
+  const resolvedCache = new WeakMap<FlatOrigin, Map<string, Resolved>>();
+  const resolveOrigin = (layer: Source[], registrySources: Source[], canonMfr: string): Resolved => {
+    const cacheable = layer.length === 1;
+    const byMaker = cacheable ? resolvedCache.get(layer[0]!.flat) : undefined;
+    const hit = byMaker?.get(canonMfr);
+    if (hit !== undefined) return hit;
+    const resolved: FlatOrigin = {};
+    const all = [...layer, ...registrySources];
+    for (const field of POLICY_FIELDS) {
+      for (const s of all) {
+        const v = s.flat[field];
+        if (v !== undefined) {
+          resolved[field] = v;
+          break;
+        }
+      }
+    }
+    const names: OriginNames = {};
+    for (const s of all) {
+      if (names.manufacturer === undefined && s.names.manufacturer !== undefined) names.manufacturer = s.names.manufacturer;
+      if (names.ultimateParent === undefined && s.names.ultimateParent !== undefined) names.ultimateParent = s.names.ultimateParent;
+    }
+    const out = { resolved, origin: unflattenOrigin(resolved, names) };
+    if (cacheable) {
+      if (byMaker) byMaker.set(canonMfr, out);
+      else resolvedCache.set(layer[0]!.flat, new Map([[canonMfr, out]]));
+    }
+    return out;
+  };
+
   // Root: judged only on what its header says.
   {
     judged[ROOT] = 1;
@@ -590,24 +653,15 @@ export function walk(input: WalkInput): WalkResult {
     const inScope = policy.scope === 'all' || critical;
     judged[idx] = inScope ? 1 : 0;
 
-    const declSources: Source[] = node.valid.map((rec) => ({
-      kind: 'declaration', rec, flat: flattenOrigin(rec.payload.origin), names: originNames(rec.payload.origin),
-      assurance: isDirect(rec) ? 'signed-direct' : 'signed-third-party',
-    }));
-    const registrySources: Source[] = (makers.get(node.canonMfr) ?? []).map((s) => {
-      const flat: FlatOrigin = { 'manufacturer.domicile': s.domicile };
-      const up = s.ultimateParent;
-      const upDomicile = up === 'self' ? s.domicile : up?.domicile;
-      if (upDomicile !== undefined && upDomicile !== 'unknown') flat['manufacturer.ultimateParent.domicile'] = upDomicile;
-      const names: OriginNames = { manufacturer: s.name };
-      if (up === 'self') names.ultimateParent = s.name;
-      else if (up?.name !== undefined) names.ultimateParent = up.name;
-      return { kind: 'registry', supplier: s, flat, names };
+    const declSources: Source[] = node.valid.map((rec) => {
+      const o = flatOf(rec.payload.origin);
+      return { kind: 'declaration', rec, flat: o.flat, names: o.names, assurance: isDirect(rec) ? 'signed-direct' : 'signed-third-party' };
     });
-    const attestSources: Source[] = attesting.map((m) => ({
-      kind: 'attestation', rec: nodes[m.parent]!.chosen!, flat: flattenOrigin(m.comp.origin), names: originNames(m.comp.origin),
-      assurance: 'attested-by-parent',
-    }));
+    const registrySources = registrySourcesOf(node.canonMfr);
+    const attestSources: Source[] = attesting.map((m) => {
+      const o = flatOf(m.comp.origin);
+      return { kind: 'attestation', rec: nodes[m.parent]!.chosen!, flat: o.flat, names: o.names, assurance: 'attested-by-parent' };
+    });
     const bomSources: Source[] = node.items.filter((it) => it.origin !== undefined).map((it) => ({
       kind: 'bom', item: it.id, flat: flattenOrigin(it.origin), names: originNames(it.origin), assurance: 'unsigned',
     }));
@@ -624,22 +678,8 @@ export function walk(input: WalkInput): WalkResult {
     // node that has signed evidence: unsigned claims prove bad, never good.
     const layer: Source[] = declSources.length > 0 ? [declSources[0]!]
       : attestSources.length > 0 ? attestSources : assurance === 'unsigned' ? bomSources : [];
-    const resolved: FlatOrigin = {};
-    for (const field of POLICY_FIELDS) {
-      for (const s of [...layer, ...registrySources]) {
-        const v = s.flat[field];
-        if (v !== undefined) {
-          resolved[field] = v;
-          break;
-        }
-      }
-    }
-    const names: OriginNames = {};
-    for (const s of [...layer, ...registrySources]) {
-      if (names.manufacturer === undefined && s.names.manufacturer !== undefined) names.manufacturer = s.names.manufacturer;
-      if (names.ultimateParent === undefined && s.names.ultimateParent !== undefined) names.ultimateParent = s.names.ultimateParent;
-    }
-    resolvedOrigin[idx] = unflattenOrigin(resolved, names);
+    const { resolved, origin } = resolveOrigin(layer, registrySources, node.canonMfr);
+    resolvedOrigin[idx] = origin;
 
     if (node.chosen) used.add(node.chosen.sha256);
     if (!inScope) continue;

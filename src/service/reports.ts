@@ -5,7 +5,7 @@ import { getBom, getBomContent } from '../db/boms.js';
 import { dbEvidence } from '../db/declarations.js';
 import { getPolicy, type PolicyRow } from '../db/policies.js';
 import { registrySnapshot } from '../db/registry.js';
-import { insertReport } from '../db/reports.js';
+import { insertReport, reportParts } from '../db/reports.js';
 import { buildReportBody, type ReportBody } from '../domain/report.js';
 import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
 import { walk } from '../domain/walk.js';
@@ -23,9 +23,11 @@ export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
 }
 
 export interface IssuedReport {
-  body: ReportBody;
+  id: string;
+  verdict: ReportBody['verdict'];
+  summary: ReportBody['summary'];
+  /** the report JSON exactly as signed and stored */
   bodyText: string;
-  jws: string;
 }
 
 export async function issueReport(deps: Deps, bomId: string, policyRef: string | undefined, actor: Actor): Promise<IssuedReport> {
@@ -39,34 +41,35 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
     bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
   });
   const id = deps.ids('rpt');
+  const parts = reportParts(result.tree.nodes);
 
   // The report's `log` is the checkpoint just before its own entry. Signing is async and
   // the write transaction is not, so sign first and retry if another writer moved the head.
   for (let attempt = 0; attempt < 5; attempt++) {
     const head = auditHead(db);
-    const body = buildReportBody({
+    const bodyText = JSON.stringify(buildReportBody({
       id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
       policy: policyRow.policy, policySha256: policyRow.sha256, result, log: head,
-    });
-    const bodyText = JSON.stringify(body);
-    const jws = await deps.keys.sign(REPORT_TYP, bodyText);
-    // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
-    const [protectedHeader, , signature] = jws.split('.') as [string, string, string];
+    }));
+    // One UTF-8 copy serves both the signature and the database write.
+    const bytes = Buffer.from(bodyText, 'utf8');
+    const sig = await deps.keys.signDetached(REPORT_TYP, bytes);
     const stored = inTransaction(db, () => {
       const nowHead = auditHead(db);
       if (nowHead.size !== head.size) return false;
+      // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
       insertReport(db, {
         id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
         verdict: result.verdict, generatedAt: now, stale: false, createdAt: now,
-      }, bodyText, `${protectedHeader}..${signature}`, result.tree.nodes);
+      }, bytes, `${sig.protected}..${sig.signature}`, parts);
       appendAudit(db, {
         at: now, actor: actorName(actor), action: 'report.issued', subject: id,
         // the signature identifies the signed body as well as its hash would, without hashing it again
-        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict: result.verdict, signature },
+        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict: result.verdict, signature: sig.signature },
       });
       return true;
     });
-    if (stored) return { body, bodyText, jws };
+    if (stored) return { id, verdict: result.verdict, summary: result.summary, bodyText };
   }
   throw new Problem(503, 'service.busy', 'the audit log kept moving while the report was signed; try again');
 }

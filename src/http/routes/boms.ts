@@ -84,7 +84,7 @@ export function registerBomRoutes(app: App): void {
     const actor = requireRole(c, 'procurement');
     const deps = c.get('deps');
     const issued = await issueReport(deps, c.req.valid('param').id, c.req.valid('query').policy, actor);
-    c.header('location', `/v1/reports/${issued.body.id}`);
+    c.header('location', `/v1/reports/${issued.id}`);
     return c.body(reportJson(issued.bodyText, { stale: false }), 201, { 'content-type': 'application/json' });
   });
 }
