@@ -18,6 +18,6 @@ const run = await timed(() => issueReport(deps, bomId, 'non-red', { tokenId: 'be
 const report = run.value;
 console.log(JSON.stringify({
   nodes: report.summary.nodes, reachable: base.value, verdict: report.verdict, findings: report.summary.findings,
-  walkMs: run.ms, cteMs: base.ms, peakRssMb: peakRssMb(), rssBeforeMb: rssBefore, reportBytes: run.value.bodyText.length,
+  walkMs: run.ms, cteMs: base.ms, peakRssMb: peakRssMb(), rssBeforeMb: rssBefore, reportBytes: run.value.body.length,
 }));
 deps.store.close();

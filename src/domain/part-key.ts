@@ -3,8 +3,11 @@
 
 /** NFKC, trim, inner whitespace collapsed to one space, then lower case. */
 export function normalizeName(value: string): string {
-  return value.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase();
+  // ASCII is its own NFKC form, and ICU normalisation is the costly step
+  const nfkc = ASCII.test(value) ? value : value.normalize('NFKC');
+  return nfkc.trim().replace(/\s+/gu, ' ').toLowerCase();
 }
+const ASCII = /^\p{ASCII}*$/u;
 
 /**
  * Maps normalised manufacturer names to their canonical normalised name. Built from the
@@ -44,7 +47,7 @@ export function buildCanon(entries: readonly AliasEntry[]): ManufacturerCanon {
 // The key is written "<manufacturer>|<partNumber>" with '%' and '|' escaped inside each
 // half, so that the pair can be read back unambiguously from a URL or a CSV cell.
 function escapeHalf(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\|/g, '%7C');
+  return s.includes('%') || s.includes('|') ? s.replace(/%/g, '%25').replace(/\|/g, '%7C') : s;
 }
 
 export function partKey(canonicalManufacturer: string, normalizedPartNumber: string): string {
@@ -61,5 +64,5 @@ export function parsePartKey(key: string): { manufacturer: string; partNumber: s
   if (parts.length !== 2) return null;
   const [m, p] = parts as [string, string];
   if (m === '' || p === '') return null;
-  return { manufacturer: decodeURIComponent(m), partNumber: decodeURIComponent(p) };
+  return { manufacturer: m.includes('%') ? decodeURIComponent(m) : m, partNumber: p.includes('%') ? decodeURIComponent(p) : p };
 }

@@ -17,6 +17,10 @@ export interface ReportBody {
   log: { size: number; head: string };
 }
 
+/**
+ * Every member but `log`, in the report's order. `log` comes last and is known only when
+ * the report is stored, so the service appends it to this serialised (see issueReport).
+ */
 export function buildReportBody(a: {
   id: string;
   generatedAt: string;
@@ -24,8 +28,7 @@ export function buildReportBody(a: {
   policy: Policy;
   policySha256: string;
   result: WalkResult;
-  log: { size: number; head: string };
-}): ReportBody {
+}): Omit<ReportBody, 'log'> {
   const p = a.policy;
   return {
     id: a.id,
@@ -41,7 +44,6 @@ export function buildReportBody(a: {
     findings: a.result.findings,
     tree: a.result.tree,
     evidence: a.result.evidence,
-    log: { size: a.log.size, head: a.log.head },
   };
 }
 

@@ -179,10 +179,20 @@ function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Most nodes have no BOM item, one declaration, one parent and no references: their lists
+// start as this one frozen empty array (a push onto it throws) and are made on first use.
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const NO_EDGES: ReadonlyMap<string, number> = new Map();
+function append<T>(list: T[], x: T): T[] {
+  if (list === NONE) return [x];
+  list.push(x);
+  return list;
+}
+
 function newNode(key: string, canonMfr: string, normPn: string, depth: number): WNode {
   return {
-    key, canonMfr, normPn, depth, items: [], mentions: [], valid: [], excluded: [], chosen: null,
-    out: new Map(), cutByDepth: false, backEdges: [], refs: [],
+    key, canonMfr, normPn, depth, items: NONE, mentions: NONE, valid: NONE, excluded: NONE, chosen: null,
+    out: new Map(), cutByDepth: false, backEdges: NONE, refs: NONE,
   };
 }
 
@@ -274,7 +284,7 @@ export function walk(input: WalkInput): WalkResult {
       idx = nodes.length;
       nodes.push(newNode(key, canonMfr, normPn, depth));
       index.set(key, idx);
-      for (const i of itemsByKey.get(key) ?? []) nodes[idx]!.items.push(bom.items[i]!);
+      for (const i of itemsByKey.get(key) ?? []) nodes[idx]!.items = append(nodes[idx]!.items, bom.items[i]!);
       created.push(idx);
     }
     return idx;
@@ -306,8 +316,8 @@ export function walk(input: WalkInput): WalkResult {
       if (idx === undefined || !inFrontier.has(idx)) continue;
       const node = nodes[idx]!;
       const why = invalidity(rec, nowMs, policy.maxDeclarationAgeDays, keys);
-      if (why === null) node.valid.push(rec);
-      else node.excluded.push({ rec, why });
+      if (why === null) node.valid = append(node.valid, rec);
+      else node.excluded = append(node.excluded, { rec, why });
     }
     // A component's `declaration` reference names its evidence (SPEC §6.3): references
     // from the parents expanded so far (the shallower ones) decide; else the selection order.
@@ -321,15 +331,17 @@ export function walk(input: WalkInput): WalkResult {
         const t = resolveRef(r.sha);
         if (t && keyOfRecord(t) === node.key && !referenced.some((x) => x.sha256 === t.sha256)) referenced.push(t);
       }
-      for (const t of referenced) if (!node.valid.some((v) => v.sha256 === t.sha256)) node.valid.push(t);
+      for (const t of referenced) if (!node.valid.some((v) => v.sha256 === t.sha256)) node.valid = append(node.valid, t);
       node.valid.sort((a, b) => compareEvidence(a, b, isDirect));
       node.excluded.sort((a, b) => compareEvidence(a.rec, b.rec, isDirect));
       referenced.sort((a, b) => compareEvidence(a, b, isDirect));
       node.chosen = referenced[0] ?? node.valid[0] ?? null;
-      if (node.chosen) node.valid = [node.chosen, ...node.valid.filter((v) => v !== node.chosen && v.sha256 !== node.chosen!.sha256)];
+      if (node.chosen && (node.valid.length !== 1 || node.valid[0] !== node.chosen)) {
+        node.valid = [node.chosen, ...node.valid.filter((v) => v !== node.chosen && v.sha256 !== node.chosen!.sha256)];
+      }
 
-      const itemIds = (itemsByKey.get(node.key) ?? []).map((i) => bom.items[i]!.id);
-      const bomEdges = bomEdgesOf(itemIds);
+      const ofKey = itemsByKey.get(node.key);
+      const bomEdges = ofKey === undefined ? NO_EDGES : bomEdgesOf(ofKey.map((i) => bom.items[i]!.id));
       const comps = node.chosen?.payload.components ?? [];
       if (node.depth >= policy.maxDepth) {
         node.cutByDepth = bomEdges.size > 0 || comps.length > 0;
@@ -340,18 +352,19 @@ export function walk(input: WalkInput): WalkResult {
         const { canonMfr, normPn } = itemKeyParts(first);
         node.out.set(ensure(k, canonMfr, normPn, node.depth + 1, next), q);
       }
-      const fromBom = new Set(node.out.keys());
-      const declared = new Map<number, number>();
+      // The BOM's quantity wins over the declared one for the same child; declared lines
+      // for one child add up.
+      const fromBom = bomEdges.size === 0 ? null : new Set(node.out.keys());
+      const declared = fromBom === null ? node.out : new Map<number, number>();
       for (const comp of comps) {
         const canonMfr = canon.canonical(comp.manufacturer);
         const normPn = normalizeName(comp.partNumber);
         const child = ensure(partKey(canonMfr, normPn), canonMfr, normPn, node.depth + 1, next);
-        nodes[child]!.mentions.push({ parent: idx, comp });
-        if (comp.declaration !== undefined) nodes[child]!.refs.push({ parent: idx, sha: comp.declaration });
-        // The BOM's quantity wins over the declared one for the same child.
-        if (!fromBom.has(child)) declared.set(child, (declared.get(child) ?? 0) + (comp.quantity ?? 1));
+        nodes[child]!.mentions = append(nodes[child]!.mentions, { parent: idx, comp });
+        if (comp.declaration !== undefined) nodes[child]!.refs = append(nodes[child]!.refs, { parent: idx, sha: comp.declaration });
+        if (fromBom === null || !fromBom.has(child)) declared.set(child, (declared.get(child) ?? 0) + (comp.quantity ?? 1));
       }
-      for (const [child, q] of declared) node.out.set(child, q);
+      if (declared !== node.out) for (const [child, q] of declared) node.out.set(child, q);
     }
     frontier = next;
   }
@@ -387,7 +400,7 @@ export function walk(input: WalkInput): WalkResult {
           stackNode.push(c);
           stackPos.push(0);
         } else if (color[c] === 1) {
-          nodes[u]!.backEdges.push(c);
+          nodes[u]!.backEdges = append(nodes[u]!.backEdges, c);
         }
       } else {
         color[u] = 2;
@@ -644,12 +657,20 @@ export function walk(input: WalkInput): WalkResult {
     // Attestations come only from edges that survived the cycle cut.
     const attesting = node.mentions.filter((m) => m.comp.origin !== undefined && nodes[m.parent]!.out.has(idx) && nodes[m.parent]!.chosen !== null)
       .sort((a, b) => cmpStr(nodes[a.parent]!.key, nodes[b.parent]!.key));
-    const categories = new Set<string>();
-    for (const it of node.items) if (it.category) categories.add(it.category);
-    for (const rec of node.valid) categories.add(rec.payload.part.category);
-    for (const m of node.mentions) if (m.comp.category) categories.add(m.comp.category);
-    const critical = categories.size === 0 || [...categories].some((c) => CRITICAL_CATEGORIES.has(c as Category));
-    const software = [...categories].some((c) => SOFTWARE_CATEGORIES.has(c as Category));
+    // Every category any source gives the part counts; none at all counts as critical.
+    let anyCategory = false;
+    let critical = false;
+    let software = false;
+    const category = (c: string | undefined) => {
+      if (!c) return;
+      anyCategory = true;
+      if (CRITICAL_CATEGORIES.has(c as Category)) critical = true;
+      if (SOFTWARE_CATEGORIES.has(c as Category)) software = true;
+    };
+    for (const it of node.items) category(it.category);
+    for (const rec of node.valid) category(rec.payload.part.category);
+    for (const m of node.mentions) category(m.comp.category);
+    if (!anyCategory) critical = true;
     const inScope = policy.scope === 'all' || critical;
     judged[idx] = inScope ? 1 : 0;
 

@@ -13,6 +13,8 @@ import { Problem } from '../problem.js';
 import { actorName, type Actor, type Deps } from './deps.js';
 
 export const REPORT_TYP = 'nonred-report+jws';
+/** bytes kept free after a serialised report for its `log` member (about 110 in practice) */
+const LOG_ROOM = 512;
 
 export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
   const parsed = parsePolicyRef(ref ?? DEFAULT_POLICY_ID);
@@ -22,12 +24,18 @@ export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
   return row;
 }
 
+/** The text as UTF-8 in a buffer with `room` spare bytes after it, so appending copies nothing. */
+function utf8WithRoom(text: string, room: number): { room: Buffer; prefixLength: number } {
+  const buf = Buffer.allocUnsafe(Buffer.byteLength(text, 'utf8') + room);
+  return { room: buf, prefixLength: buf.write(text, 'utf8') };
+}
+
 export interface IssuedReport {
   id: string;
   verdict: ReportBody['verdict'];
   summary: ReportBody['summary'];
-  /** the report JSON exactly as signed and stored */
-  bodyText: string;
+  /** the report JSON exactly as signed and stored, as UTF-8 */
+  body: Buffer;
 }
 
 export async function issueReport(deps: Deps, bomId: string, policyRef: string | undefined, actor: Actor): Promise<IssuedReport> {
@@ -37,39 +45,47 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
   if (!bomRow || !content) throw new Problem(404, 'not_found', `no BOM ${bomId}`);
   const policyRow = resolvePolicy(deps, policyRef);
   const now = deps.clock().toISOString();
-  const result = walk({
-    bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
-  });
   const id = deps.ids('rpt');
-  const parts = reportParts(result.tree.nodes);
+  const { verdict, summary, parts, room, prefixLength } = (() => {
+    const result = walk({
+      bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
+    });
+    // Everything but `log`, which is the last member: the walk's result is serialised
+    // once and can be collected before signing, which holds the largest buffers.
+    const withoutLog = JSON.stringify(buildReportBody({
+      id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
+      policy: policyRow.policy, policySha256: policyRow.sha256, result,
+    }));
+    return {
+      verdict: result.verdict, summary: result.summary, parts: reportParts(result.tree.nodes),
+      ...utf8WithRoom(withoutLog.slice(0, -1), LOG_ROOM),
+    };
+  })();
 
   // The report's `log` is the checkpoint just before its own entry. Signing is async and
   // the write transaction is not, so sign first and retry if another writer moved the head.
   for (let attempt = 0; attempt < 5; attempt++) {
     const head = auditHead(db);
-    const bodyText = JSON.stringify(buildReportBody({
-      id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
-      policy: policyRow.policy, policySha256: policyRow.sha256, result, log: head,
-    }));
-    // One UTF-8 copy serves both the signature and the database write.
-    const bytes = Buffer.from(bodyText, 'utf8');
-    const sig = await deps.keys.signDetached(REPORT_TYP, bytes);
+    const tail = `,"log":${JSON.stringify({ size: head.size, head: head.head })}}`;
+    if (Buffer.byteLength(tail, 'utf8') > LOG_ROOM) throw new Error('report log member longer than the room kept for it');
+    const body = room.subarray(0, prefixLength + room.write(tail, prefixLength, 'utf8'));
+    const sig = await deps.keys.signDetached(REPORT_TYP, body);
     const stored = inTransaction(db, () => {
       const nowHead = auditHead(db);
       if (nowHead.size !== head.size) return false;
       // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
       insertReport(db, {
         id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
-        verdict: result.verdict, generatedAt: now, stale: false, createdAt: now,
-      }, bytes, `${sig.protected}..${sig.signature}`, parts);
+        verdict, generatedAt: now, stale: false, createdAt: now,
+      }, body, `${sig.protected}..${sig.signature}`, parts);
       appendAudit(db, {
         at: now, actor: actorName(actor), action: 'report.issued', subject: id,
         // the signature identifies the signed body as well as its hash would, without hashing it again
-        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict: result.verdict, signature: sig.signature },
+        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict, signature: sig.signature },
       });
       return true;
     });
-    if (stored) return { id, verdict: result.verdict, summary: result.summary, bodyText };
+    if (stored) return { id, verdict, summary, body };
   }
   throw new Problem(503, 'service.busy', 'the audit log kept moving while the report was signed; try again');
 }

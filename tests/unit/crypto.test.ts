@@ -45,10 +45,18 @@ describe('part keys', () => {
   it('normalises with NFKC, trimming, collapsed whitespace and lower case', () => {
     expect(normalizeName('  ＳＴＭ32\u00a0 H7 ')).toBe('stm32 h7');
   });
+  it('gives ASCII text (which skips NFKC) the same form as the full rule', () => {
+    const full = (v: string) => v.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase();
+    for (const v of ['STM32H743VIT6', ' Gens  Ace\t', 'a\r\n\u000bb\u000cc', '\u0000x\u007f', '', '   ', 'ÅNGSTRÖM', 'ﬁ-1', 'x\u200bY']) {
+      expect(normalizeName(v)).toBe(full(v));
+    }
+  });
   it('escapes the separator so keys read back unambiguously', () => {
     const k = partKey('a|b', 'c%d');
     expect(k).toBe('a%7Cb|c%25d');
     expect(parsePartKey(k)).toEqual({ manufacturer: 'a|b', partNumber: 'c%d' });
+    expect(partKey('plain', 'pn-1')).toBe('plain|pn-1');
+    expect(parsePartKey('plain|pn-1')).toEqual({ manufacturer: 'plain', partNumber: 'pn-1' });
   });
   it('maps aliases onto the canonical manufacturer', () => {
     const canon = buildCanon([{ name: 'STMicroelectronics', aliases: ['STMicro'] }]);

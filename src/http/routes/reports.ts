@@ -23,6 +23,12 @@ export function reportJson(bodyText: string, status: ReportStatus): string {
   return `${bodyText.slice(0, -1)},"status":${JSON.stringify(status)}}`;
 }
 
+/** The same for the body as UTF-8 bytes. */
+export function reportJsonBytes(body: Buffer, status: ReportStatus): Uint8Array<ArrayBuffer> {
+  // Buffer.concat allocates a new, unshared ArrayBuffer
+  return Buffer.concat([body.subarray(0, body.length - 1), Buffer.from(`,"status":${JSON.stringify(status)}}`, 'utf8')]) as Uint8Array<ArrayBuffer>;
+}
+
 /** Accept negotiation for the report's forms; JSON unless another is asked for. */
 function negotiate(accept: string | undefined): 'json' | 'jws' | 'cyclonedx' | 'csv' {
   const a = (accept ?? '').toLowerCase();
