@@ -71,7 +71,9 @@ export function listBoms(db: Database.Database, after: string, limit: number): B
 export interface BomOccurrence {
   bomId: string;
   bomName: string;
-  path: PathStep[];
+  path: readonly PathStep[];
+  /** the path as JSON, for callers that merge equal paths */
+  pathKey: string;
 }
 
 /** Paths are capped at this many steps: the walk never goes deeper than 256 anyway. */
@@ -96,24 +98,37 @@ export function bomRootStep(db: Database.Database, bomId: string): PathStep & { 
 
 export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): BomOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const rows = (stmt(db, `SELECT p.bom_id, p.item_id FROM bom_parts p
-    WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY p.bom_id, p.item_id`)
-    .all(pnNorm, ...mfrNorms) as { bom_id: string; item_id: string }[])
-    .map((r) => {
-      const root = bomRootStep(db, r.bom_id);
-      return { ...r, name: root.bomName, part_number: root.partNumber, bom_manufacturer: root.manufacturer };
-    });
-  const step = stmt(db, 'SELECT parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = ? AND item_id = ?');
-  return rows.map((r) => {
-    const steps: PathStep[] = [];
-    let id: string | null = r.item_id;
-    for (let guard = 0; id !== null && guard < MAX_PATH_STEPS; guard++) {
-      const s = step.get(r.bom_id, id) as { parent_item_id: string | null; manufacturer: string; part_number: string; name: string | null } | undefined;
-      if (!s) break;
-      steps.push({ manufacturer: s.manufacturer, partNumber: s.part_number, name: s.name });
-      id = s.parent_item_id;
-    }
-    steps.push({ manufacturer: r.bom_manufacturer, partNumber: r.part_number, name: r.name });
-    return { bomId: r.bom_id, bomName: r.name, path: steps.reverse() };
+  const hits = stmt(db, `SELECT bom_id, item_id FROM bom_parts WHERE pn_norm = @pn AND mfr_norm IN (SELECT value FROM json_each(@mfrs))
+    ORDER BY bom_id, item_id`).raw().all({ pn: pnNorm, mfrs: JSON.stringify(mfrNorms) }) as [string, string][];
+  return hits.map(([bomId, itemId]) => {
+    const root = bomRootStep(db, bomId);
+    return { bomId, bomName: root.bomName, ...itemPath(db, bomId, itemId, root) };
   });
+}
+
+// A stored BOM never changes, so neither does the path to any of its items: each path is
+// rebuilt once (one query up the parent links) and remembered, within a bound.
+const itemPaths = new WeakMap<Database.Database, Map<string, { path: readonly PathStep[]; pathKey: string }>>();
+const ITEM_PATHS_KEPT = 50_000;
+
+function itemPath(db: Database.Database, bomId: string, itemId: string, root: PathStep): { path: readonly PathStep[]; pathKey: string } {
+  let cache = itemPaths.get(db);
+  if (!cache) itemPaths.set(db, (cache = new Map()));
+  const k = `${bomId}\u0000${itemId}`;
+  let hit = cache.get(k);
+  if (hit) return hit;
+  const steps = (stmt(db, `WITH RECURSIVE up(n, parent_item_id, manufacturer, part_number, name) AS (
+      SELECT 0, parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = @bom AND item_id = @item
+      UNION ALL
+      SELECT up.n + 1, p.parent_item_id, p.manufacturer, p.part_number, p.name
+        FROM up JOIN bom_parts p ON p.bom_id = @bom AND p.item_id = up.parent_item_id
+        WHERE up.n < ${MAX_PATH_STEPS})
+    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`).raw().all({ bom: bomId, item: itemId }) as [string, string, string | null][])
+    .map(([manufacturer, partNumber, name]): PathStep => ({ manufacturer, partNumber, name }));
+  const path = Object.freeze([{ manufacturer: root.manufacturer, partNumber: root.partNumber, name: root.name }, ...steps]);
+  hit = { path, pathKey: JSON.stringify(path) };
+  if (db.inTransaction) return hit; // a BOM being written may yet roll back
+  if (cache.size >= ITEM_PATHS_KEPT) cache.clear();
+  cache.set(k, hit);
+  return hit;
 }

@@ -1,7 +1,8 @@
 // Suppliers, their public keys and revocations, and the manufacturer alias registry.
 import type Database from 'better-sqlite3';
-import { buildCanon, normalizeName, type AliasEntry } from '../domain/part-key.js';
+import { normalizeName, type AliasEntry } from '../domain/part-key.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts, UltimateParent } from '../domain/registry.js';
+import { invalidateReadCache, readCached } from './read-cache.js';
 import { stmt } from './statements.js';
 
 export interface SupplierRow extends SupplierFacts {
@@ -99,6 +100,7 @@ export function aliasEntries(db: Database.Database): AliasEntry[] {
 }
 
 export function insertAlias(db: Database.Database, alias: string, canonical: string, at: string): void {
+  invalidateReadCache(db);
   stmt(db, 'INSERT INTO manufacturer_aliases (alias_norm, alias, canonical, canonical_norm, created_at) VALUES (?, ?, ?, ?, ?)')
     .run(normalizeName(alias), alias, canonical, normalizeName(canonical), at);
 }
@@ -167,7 +169,15 @@ export function knownManufacturerNames(db: Database.Database): string[] {
  * manufacturer as `name` — what stored rows (kept unaliased) are matched against.
  */
 export function manufacturerSpellings(db: Database.Database, name: string): string[] {
-  const aliases = aliasEntries(db);
-  const target = buildCanon(aliases).canonical(name);
-  return [...new Set([target, ...aliases.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))])];
+  // where-used asks this on every request: the alias table is read once per change
+  // (a plain map, not buildCanon's memo: the names asked for come from callers)
+  const table = readCached(db, 'aliases', '', () => {
+    const entries = aliasEntries(db);
+    const toCanonical = new Map<string, string>();
+    for (const e of entries) for (const a of e.aliases) toCanonical.set(normalizeName(a), normalizeName(e.name));
+    return { entries, toCanonical };
+  })!;
+  const norm = normalizeName(name);
+  const target = table.toCanonical.get(norm) ?? norm;
+  return [...new Set([target, ...table.entries.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))])];
 }

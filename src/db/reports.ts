@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeName, parsePartKey } from '../domain/part-key.js';
 import type { PathStep, TreeNode } from '../domain/walk.js';
+import { bomRootStep } from './boms.js';
 import { stmt } from './statements.js';
 
 export interface ReportRow {
@@ -79,27 +80,49 @@ export interface ReportOccurrence {
   reportId: string;
   bomId: string;
   bomName: string;
-  path: PathStep[];
+  path: readonly PathStep[];
+  /** the path as JSON, for callers that merge equal paths */
+  pathKey: string;
 }
 
 /** Reports whose tree holds the part, with the canonical path rebuilt from `via` links. */
 export function reportOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): ReportOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const rows = stmt(db, `SELECT p.report_id, p.key, r.bom_id, b.name AS bom_name, b.part_number, json_extract(b.bom, '$.manufacturer') AS bom_manufacturer
-    FROM report_parts p JOIN reports r ON r.id = p.report_id JOIN boms b ON b.id = r.bom_id
-    WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY r.bom_id, p.report_id`)
-    .all(pnNorm, ...mfrNorms) as { report_id: string; key: string; bom_id: string; bom_name: string; part_number: string | null; bom_manufacturer: string | null }[];
-  const step = stmt(db, 'SELECT via, manufacturer, part_number, name FROM report_parts WHERE report_id = ? AND key = ?');
-  return rows.map((r) => {
-    const steps: PathStep[] = [];
-    let key: string | null = r.key;
-    for (let guard = 0; key !== null && guard < 1000; guard++) {
-      const s = step.get(r.report_id, key) as { via: string | null; manufacturer: string; part_number: string; name: string | null } | undefined;
-      if (!s) break;
-      steps.push({ manufacturer: s.manufacturer, partNumber: s.part_number, name: s.name });
-      key = s.via;
-    }
-    steps.push({ manufacturer: r.bom_manufacturer, partNumber: r.part_number, name: r.bom_name });
-    return { reportId: r.report_id, bomId: r.bom_id, bomName: r.bom_name, path: steps.reverse() };
+  const hits = stmt(db, `SELECT r.bom_id, p.report_id, p.key FROM report_parts p JOIN reports r ON r.id = p.report_id
+    WHERE p.pn_norm = @pn AND p.mfr_norm IN (SELECT value FROM json_each(@mfrs)) ORDER BY r.bom_id, p.report_id, p.key`)
+    .raw().all({ pn: pnNorm, mfrs: JSON.stringify(mfrNorms) }) as [string, string, string][];
+  return hits.map(([bomId, reportId, key]) => {
+    const root = bomRootStep(db, bomId);
+    return { reportId, bomId, bomName: root.bomName, ...nodePath(db, reportId, key, root) };
   });
+}
+
+/** Canonical paths are shortest paths, so never longer than the walk's depth limit. */
+const MAX_PATH_STEPS = 10_000;
+
+// A report never changes, so neither does the canonical path to any node of its tree:
+// each is rebuilt once (one query up the `via` links) and remembered, within a bound.
+const nodePaths = new WeakMap<Database.Database, Map<string, { path: readonly PathStep[]; pathKey: string }>>();
+const NODE_PATHS_KEPT = 50_000;
+
+function nodePath(db: Database.Database, reportId: string, key: string, root: PathStep): { path: readonly PathStep[]; pathKey: string } {
+  let cache = nodePaths.get(db);
+  if (!cache) nodePaths.set(db, (cache = new Map()));
+  const k = `${reportId}\u0000${key}`;
+  let hit = cache.get(k);
+  if (hit) return hit;
+  const steps = (stmt(db, `WITH RECURSIVE up(n, via, manufacturer, part_number, name) AS (
+      SELECT 0, via, manufacturer, part_number, name FROM report_parts WHERE report_id = @report AND key = @key
+      UNION ALL
+      SELECT up.n + 1, p.via, p.manufacturer, p.part_number, p.name
+        FROM up JOIN report_parts p ON p.report_id = @report AND p.key = up.via
+        WHERE up.n < ${MAX_PATH_STEPS})
+    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`).raw().all({ report: reportId, key }) as [string, string, string | null][])
+    .map(([manufacturer, partNumber, name]): PathStep => ({ manufacturer, partNumber, name }));
+  const path = Object.freeze([{ manufacturer: root.manufacturer, partNumber: root.partNumber, name: root.name }, ...steps]);
+  hit = { path, pathKey: JSON.stringify(path) };
+  if (db.inTransaction) return hit; // a report being written may yet roll back
+  if (cache.size >= NODE_PATHS_KEPT) cache.clear();
+  cache.set(k, hit);
+  return hit;
 }

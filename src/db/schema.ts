@@ -113,7 +113,11 @@ export const bomParts = sqliteTable('bom_parts', {
   manufacturer: text('manufacturer').notNull(),
   partNumber: text('part_number').notNull(),
   name: text('name'),
-}, (t) => [primaryKey({ columns: [t.bomId, t.itemId] }), index('bom_parts_pn').on(t.pnNorm)]);
+}, (t) => [
+  primaryKey({ columns: [t.bomId, t.itemId] }),
+  // covers where-used's first step: which items of which BOMs are this part
+  index('bom_parts_lookup').on(t.pnNorm, t.mfrNorm, t.bomId, t.itemId),
+]);
 
 export const policies = sqliteTable('policies', {
   id: text('id').notNull(),
@@ -148,7 +152,11 @@ export const reportParts = sqliteTable('report_parts', {
   manufacturer: text('manufacturer').notNull(),
   partNumber: text('part_number').notNull(),
   name: text('name'),
-}, (t) => [primaryKey({ columns: [t.reportId, t.key] }), index('report_parts_pn').on(t.pnNorm)]);
+}, (t) => [
+  primaryKey({ columns: [t.reportId, t.key] }),
+  // covers where-used's first step: which nodes of which reports are this part
+  index('report_parts_lookup').on(t.pnNorm, t.mfrNorm, t.reportId, t.key),
+]);
 
 export const auditLog = sqliteTable('audit_log', {
   seq: integer('seq').primaryKey(),

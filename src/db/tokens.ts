@@ -1,5 +1,6 @@
 // API tokens: random secrets shown once, stored only as their SHA-256.
 import type Database from 'better-sqlite3';
+import { invalidateReadCache, readCached } from './read-cache.js';
 import { stmt } from './statements.js';
 
 export const ROLES = ['admin', 'procurement', 'auditor', 'supplier'] as const;
@@ -26,13 +27,17 @@ const toRow = (r: Raw): TokenRow => ({
 });
 
 export function insertToken(db: Database.Database, row: TokenRow, tokenHash: string): void {
+  invalidateReadCache(db);
   stmt(db, 'INSERT INTO api_tokens (id, token_hash, role, supplier_id, label, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     .run(row.id, tokenHash, row.role, row.supplier, row.label, row.createdAt, row.expiresAt, row.revokedAt);
 }
 
+/** Every authenticated request asks this: answered from the read cache while no token changed. */
 export function tokenByHash(db: Database.Database, tokenHash: string): TokenRow | undefined {
-  const r = stmt(db, 'SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as Raw | undefined;
-  return r ? toRow(r) : undefined;
+  return readCached(db, 'token', tokenHash, () => {
+    const r = stmt(db, 'SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as Raw | undefined;
+    return r ? Object.freeze(toRow(r)) : undefined;
+  });
 }
 
 export function getToken(db: Database.Database, id: string): TokenRow | undefined {
@@ -45,5 +50,6 @@ export function listTokens(db: Database.Database, after: string, limit: number):
 }
 
 export function revokeToken(db: Database.Database, id: string, at: string): void {
+  invalidateReadCache(db);
   stmt(db, 'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
 }

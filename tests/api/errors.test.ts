@@ -168,3 +168,21 @@ describe('documentation', () => {
     expect(await ctx.json('GET', '/healthz', { token: null, expect: 200 })).toMatchObject({ status: 'ok' });
   });
 });
+
+describe('request ids', () => {
+  it('puts a distinct x-request-id on every response, whoever built it', async () => {
+    const responses = await Promise.all([
+      ctx.req('GET', '/healthz', { token: null }),
+      ctx.req('GET', '/openapi.json', { token: null }),
+      ctx.req('GET', '/docs', { token: null }),
+      ctx.req('GET', '/v1/boms', { token: proc }),
+      ctx.req('GET', '/v1/boms', { token: null }), // 401 problem
+      ctx.req('GET', '/v1/boms/nope', { token: proc }), // 404 problem
+      ctx.req('GET', '/no/such/route', { token: null }),
+      ctx.req('POST', '/v1/suppliers', { body: '{', type: 'application/json' }), // 400 problem
+    ]);
+    const ids = responses.map((r) => r.headers.get('x-request-id'));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

@@ -129,6 +129,39 @@ describe('from an empty database to a signed report', () => {
     expect(top.items[0].paths).toEqual([[{ manufacturer: null, partNumber: 'QX-1', name: 'Quad X' }, { manufacturer: 'Formosa RF', partNumber: 'TR-900', name: 'Telemetry radio' }]]);
   });
 
+  it('gives where-used every occurrence at any depth, each with its own path, across BOMs and aliases', async () => {
+    const nested = {
+      schema: 'nonred/bom/v1', name: 'Gimbal kit', partNumber: 'GK-2', revision: 'B', manufacturer: 'Kestrel',
+      items: [
+        { id: 'a', parent: null, manufacturer: 'Kestrel', partNumber: 'ARM-1', quantity: 1 },
+        { id: 'b', parent: 'a', manufacturer: 'Kestrel', partNumber: 'MOTOR-3', quantity: 2 },
+        { id: 'c', parent: 'b', manufacturer: 'Screw Works', partNumber: 'M2-6', name: 'Screw', quantity: 4 },
+        { id: 'd', parent: null, manufacturer: 'SCREW  works', partNumber: 'm2-6', quantity: 8 },
+        { id: 'e', parent: null, manufacturer: 'Kestrel', partNumber: 'PLATE-1', quantity: 1 },
+      ],
+    };
+    const flat = { schema: 'nonred/bom/v1', name: 'Spares', partNumber: 'SP-1', items: [{ id: '1', parent: null, manufacturer: 'Screws Inc.', partNumber: 'M2-6', quantity: 100 }] };
+    const g = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body: nested, expect: 201 });
+    const wu = (q: string) => ctx.json<{ items: any[] }>('GET', `/v1/parts/where-used?${q}`, { token: auditor, expect: 200 });
+    const one = await wu('manufacturer=Screw%20Works&partNumber=M2-6');
+    expect(one.items).toEqual([{
+      bom: { id: g.id, name: 'Gimbal kit' }, reports: [],
+      paths: [
+        [{ manufacturer: 'Kestrel', partNumber: 'GK-2', name: 'Gimbal kit' }, { manufacturer: 'Kestrel', partNumber: 'ARM-1', name: null },
+          { manufacturer: 'Kestrel', partNumber: 'MOTOR-3', name: null }, { manufacturer: 'Screw Works', partNumber: 'M2-6', name: 'Screw' }],
+        [{ manufacturer: 'Kestrel', partNumber: 'GK-2', name: 'Gimbal kit' }, { manufacturer: 'SCREW  works', partNumber: 'm2-6', name: null }],
+      ],
+    }]);
+    expect(await wu('manufacturer=Screw%20Works&partNumber=M2-6')).toEqual(one); // remembered paths, same answer
+    // a second BOM under another spelling, joined once the alias exists (asked again after a cached answer)
+    const s = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body: flat, expect: 201 });
+    expect((await wu('manufacturer=Screw%20Works&partNumber=M2-6')).items.map((i) => i.bom.id)).toEqual([g.id]);
+    await ctx.json('POST', '/v1/manufacturers/aliases', { body: { name: 'Screw Works', aliases: ['Screws Inc.'] }, expect: 201 });
+    const both = await wu('manufacturer=Screws%20Inc.&partNumber=M2-6');
+    expect(both.items.map((i) => i.bom.id)).toEqual([g.id, s.id].sort());
+    expect(both.items.find((i) => i.bom.id === s.id).paths).toEqual([[{ manufacturer: null, partNumber: 'SP-1', name: 'Spares' }, { manufacturer: 'Screws Inc.', partNumber: 'M2-6', name: null }]]);
+  });
+
   it('follows an alias registered after the declarations arrived', async () => {
     await seedEvidence();
     await ctx.json('POST', '/v1/manufacturers/aliases', { body: { name: 'Formosa RF', aliases: ['Formosa Radio Frequency Co.'] }, expect: 201 });

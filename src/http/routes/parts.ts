@@ -20,18 +20,17 @@ export function registerPartRoutes(app: App): void {
     const q = c.req.valid('query');
     const mfrNorms = manufacturerSpellings(db, q.manufacturer);
     const pn = normalizeName(q.partNumber);
-    const byBom = new Map<string, { bom: { id: string; name: string }; reports: Set<string>; paths: Map<string, PathStep[]> }>();
+    const byBom = new Map<string, { bom: { id: string; name: string }; reports: Set<string>; paths: Map<string, readonly PathStep[]> }>();
     const entry = (id: string, name: string) => {
       let e = byBom.get(id);
       if (!e) byBom.set(id, (e = { bom: { id, name }, reports: new Set(), paths: new Map() }));
       return e;
     };
-    for (const o of bomOccurrences(db, pn, mfrNorms)) entry(o.bomId, o.bomName).paths.set(JSON.stringify(o.path), o.path);
+    for (const o of bomOccurrences(db, pn, mfrNorms)) entry(o.bomId, o.bomName).paths.set(o.pathKey, o.path);
     for (const o of reportOccurrences(db, pn, mfrNorms)) {
       const e = entry(o.bomId, o.bomName);
       e.reports.add(o.reportId);
-      const k = JSON.stringify(o.path);
-      if (!e.paths.has(k)) e.paths.set(k, o.path);
+      if (!e.paths.has(o.pathKey)) e.paths.set(o.pathKey, o.path);
     }
     const items = [...byBom.values()].sort((a, b) => (a.bom.id < b.bom.id ? -1 : 1)).map((e) => ({
       bom: e.bom, reports: [...e.reports].sort(), paths: [...e.paths.values()],
