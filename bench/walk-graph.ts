@@ -80,8 +80,8 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
   })();
   const mfr = (i: number) => `Maker ${i % MAKERS}`;
   const ins = db.prepare(`INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at, issued_at,
-    expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, rest_json, jws, log_index)
-    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, @text -> '$.origin', json_remove(@text, '$.origin'), 'bench', 0)`);
+    expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, jws, log_index)
+    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, @text -> '$.origin', 'bench', 0)`);
   let red = 0;
   db.transaction(() => {
     for (let i = 0; i < n; i++) {

@@ -13,6 +13,7 @@ const envSchema = z.object({
   NONRED_SERVICE_KEY: z.string().optional(),
   NONRED_SERVICE_KEY_FILE: z.string().min(1).optional(),
   NONRED_LOG: z.enum(['silent', 'error', 'info']).default('info'),
+  NONRED_VERIFY_WORKERS: z.string().regex(/^\d{1,3}$/, 'must be a number of threads (0: check on the main thread)').transform(Number).optional(),
 });
 
 export interface Config {
@@ -24,6 +25,8 @@ export interface Config {
   serviceKey: string | undefined;
   serviceKeyFile: string | null;
   log: 'silent' | 'error' | 'info';
+  /** verify worker threads for intake; null: one per core */
+  verifyWorkers: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -48,5 +51,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? resolve(e.NONRED_SERVICE_KEY_FILE)
       : dbPath === ':memory:' ? null : join(dirname(dbPath), 'service-key.jwk'),
     log: e.NONRED_LOG,
+    verifyWorkers: e.NONRED_VERIFY_WORKERS ?? null,
   };
 }

@@ -5,9 +5,11 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { openDeps } from './service/bootstrap.js';
 import { isEmpty, seedDemo } from './service/seed-demo.js';
+import { verifyPool } from './service/verify-pool.js';
+import { availableParallelism } from 'node:os';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
-  const deps = await openDeps(config);
+  const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()) });
   if (config.demo && isEmpty(deps)) {
     const seeded = await seedDemo(deps);
     console.log([
@@ -30,8 +32,10 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       resolve({
         port: info.port,
         close: () => new Promise<void>((done) => server.close(() => {
-          deps.store.close();
-          done();
+          void deps.checker.close().then(() => {
+            deps.store.close();
+            done();
+          });
         })),
       });
     });

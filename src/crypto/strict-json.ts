@@ -23,13 +23,19 @@ export function parseStrictJson(text: string): StrictJsonResult {
   return { ok: true, value };
 }
 
-// Every string token of valid JSON, in order; a string followed by ":" is a member name.
-const STRING_TOKEN = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
-
+// In valid JSON every ":" outside a string separates one member name from its value, so
+// counting them counts the member names. One pass, no regular expression.
 function countNameTokens(text: string): number {
   let n = 0;
-  STRING_TOKEN.lastIndex = 0;
-  for (let m = STRING_TOKEN.exec(text); m !== null; m = STRING_TOKEN.exec(text)) if (m[1] !== undefined) n++;
+  let inString = false;
+  for (let i = 0, len = text.length; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x3a /* : */) n++;
+  }
   return n;
 }
 

@@ -40,11 +40,10 @@ export function declarationStatements(db: Database.Database) {
   return {
     bySha: stmt(db, 'SELECT * FROM declarations WHERE sha256 = ?'),
     bySupplierId: stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?'),
-    // origin_json and rest_json are cut from the payload as migration 0004 cut them for older rows
     insert: stmt(db, `INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at,
-      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, rest_json, jws, log_index) VALUES
+      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, jws, log_index) VALUES
       (@sha256, @supplier, @id, @kid, @submittedBy, @submitterSupplier, @receivedAt, @issuedAt, @expiresAt, @supersedes,
-       @mfrNorm, @pnNorm, @payload, @payload -> '$.origin', json_remove(@payload, '$.origin'), @jws, @logIndex)`),
+       @mfrNorm, @pnNorm, @payload, @originJson, @jws, @logIndex)`),
   };
 }
 
@@ -105,19 +104,19 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
  */
 export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
   const timeFilter = asOf === undefined ? '' : ' AND d.received_at <= @asOf';
-  const cols = "d.sha256, d.supplier_id, d.decl_id, d.kid, d.received_at, d.origin_json, d.rest_json, CASE WHEN d.rest_json IS NULL OR d.origin_json IS NULL THEN d.payload END";
-  type Lite = [sha256: string, supplier: string, id: string, kid: string, receivedAt: string, origin: string | null, rest: string | null, payload: string | null];
+  const cols = 'd.sha256, d.supplier_id, d.decl_id, d.kid, d.received_at, d.payload, d.origin_json';
+  type Lite = [sha256: string, supplier: string, id: string, kid: string, receivedAt: string, payload: string, origin: string | null];
   // Origins repeat across a supplier's parts: each distinct text is parsed once, and
   // the records share the object (the walk never changes what it is given).
   const origins = new Map<string, Origin>();
   const payloadOf = (r: Lite): DeclarationPayload => {
-    if (r[5] === null || r[6] === null) return JSON.parse(r[7]!) as DeclarationPayload;
-    let origin = origins.get(r[5]);
+    const p = JSON.parse(r[5]) as DeclarationPayload;
+    if (r[6] === null || p.origin === undefined) return p;
+    let origin = origins.get(r[6]);
     if (origin === undefined) {
-      origin = JSON.parse(r[5]) as Origin;
-      origins.set(r[5], origin);
+      origin = p.origin;
+      origins.set(r[6], origin);
     }
-    const p = JSON.parse(r[6]) as DeclarationPayload;
     p.origin = origin;
     return p;
   };

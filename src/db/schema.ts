@@ -66,8 +66,6 @@ export const declarations = sqliteTable('declarations', {
    * parses each distinct text once and shares the object (see dbEvidence).
    */
   originJson: text('origin_json'),
-  /** The payload without `origin`, as JSON: what else the walk reads of it. */
-  restJson: text('rest_json'),
   /** the JWS detached ("header..signature"); the payload segment is the base64url of `payload` */
   jws: text('jws').notNull(),
   logIndex: integer('log_index').notNull(),

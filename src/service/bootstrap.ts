@@ -6,9 +6,10 @@ import { appendAudit, inTransaction } from '../db/audit.js';
 import { openStore } from '../db/open.js';
 import { ensurePresets } from '../db/policies.js';
 import { rebuildBomParts } from '../db/boms.js';
+import { inlineChecker, type LineChecker } from './verify-pool.js';
 import { consoleLogger, randomIds, type Clock, type Deps, type IdGenerator, type Logger } from './deps.js';
 
-export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger } = {}): Promise<Deps> {
+export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker } = {}): Promise<Deps> {
   const clock = opts.clock ?? (() => new Date());
   const store = openStore(config.dbPath);
   const keys = await loadServiceKeys({ file: config.serviceKeyFile, envValue: config.serviceKey });
@@ -19,5 +20,5 @@ export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGe
       appendAudit(store.sqlite, { at: now, actor: 'system', action: 'policy.written', subject: `${p.id}@${p.version}`, payload: p });
     }
   });
-  return { store, keys, clock, ids: opts.ids ?? randomIds(clock), config, log: opts.log ?? consoleLogger(config.log) };
+  return { store, keys, clock, ids: opts.ids ?? randomIds(clock), config, log: opts.log ?? consoleLogger(config.log), checker: opts.checker ?? inlineChecker };
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { ServiceKeys } from '../crypto/service-key.js';
 import type { Store } from '../db/open.js';
 import type { Role } from '../db/tokens.js';
+import type { LineChecker } from './verify-pool.js';
 
 export type Clock = () => Date;
 export type IdGenerator = (prefix: string) => string;
@@ -21,6 +22,8 @@ export interface Deps {
   ids: IdGenerator;
   config: Config;
   log: Logger;
+  /** where intake's per-line checks run: inline, or a pool of worker threads */
+  checker: LineChecker;
 }
 
 export interface Actor {

@@ -1,18 +1,13 @@
 // Declaration intake (SPEC §3): decode, verify, and store accepted declarations with their
 // audit entries; answer each with a receipt signed by the service key after the commit.
 // The single and the batch endpoint share this path, so they cannot drift apart.
-import type { webcrypto } from 'node:crypto';
-import { importVerifyKey } from '../crypto/jwk.js';
-import {
-  decodeCompactJws, detachJwsPayload, verifyDecodedDeclaration, type DecodedJws, type KeyForVerify, type VerifiedDeclaration,
-} from '../crypto/verify-declaration.js';
 import { appendAudit, inTransaction } from '../db/audit.js';
 import { addSubmitter, declarationStatements, getDeclaration } from '../db/declarations.js';
 import { getKey } from '../db/registry.js';
 import { stmt } from '../db/statements.js';
-import { normalizeName } from '../domain/part-key.js';
 import { Problem } from '../problem.js';
 import { actorName, type Actor, type Deps } from './deps.js';
+import { peekKid, problemFromData, type AcceptedFields, type KeyInfo, type SubmittedLine } from './line-check.js';
 
 export const RECEIPT_TYP = 'nonred-receipt+jws';
 export const BATCH_RECEIPT_TYP = 'nonred-receipt+jws';
@@ -28,20 +23,6 @@ export interface ReceiptItem {
 export type LineResult =
   | { line: number; status: 'accepted' | 'held'; receipt: ReceiptItem }
   | { line: number; status: 'rejected'; problem: Problem };
-
-// Imported public keys, by JWK text (a kid's key never changes, its status may). Imported
-// once: a batch verifies many declarations under few keys, concurrently.
-const verifyKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
-
-function lookupKeyFn(deps: Deps): (kid: string) => KeyForVerify | undefined {
-  return (kid) => {
-    const row = getKey(deps.store.sqlite, kid);
-    if (!row) return undefined;
-    let key = verifyKeys.get(row.jwk);
-    if (!key) verifyKeys.set(row.jwk, (key = importVerifyKey(row.jwk, row.alg)));
-    return { supplier: row.supplier, alg: row.alg, key, status: row.status };
-  };
-}
 
 export function receiptOf(row: { sha256: string; supplier: string; id: string; receivedAt: string; logIndex: number }): ReceiptItem {
   return { sha256: `sha256:${row.sha256}`, supplier: row.supplier, id: row.id, receivedAt: row.receivedAt, logIndex: row.logIndex };
@@ -61,43 +42,33 @@ export function signBatchReceipt(deps: Deps, items: ReceiptItem[]): Promise<stri
  * Rejections by this authenticated caller are written to the audit log (they are evidence
  * of what was tried); an oversized payload is not, like any oversized request.
  */
-export async function intakeLines(deps: Deps, lines: readonly { line: number; text: string }[], actor: Actor): Promise<LineResult[]> {
+export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], actor: Actor): Promise<LineResult[]> {
   const db = deps.store.sqlite;
   const receivedAt = deps.clock().toISOString();
-  const now = deps.clock();
-  const lookupKey = lookupKeyFn(deps);
   const results = new Map<number, LineResult>();
 
-  // 1. structure (400), already held, then header, key, signature, schema, time (422).
-  // Each line's signature check is started as soon as the line is decoded: WebCrypto runs it
-  // on the libuv thread pool (every core) while this thread decodes the next lines and runs
-  // the schema checks of those already verified.
-  const rejected: { line: number; problem: Problem; sha256: string | null }[] = [];
-  const verified: { line: number; v: VerifiedDeclaration }[] = [];
-  const inFlight: Promise<void>[] = [];
-  for (const { line, text } of lines) {
-    let decoded: DecodedJws;
-    try {
-      decoded = decodeCompactJws(text);
-    } catch (e) {
-      if (!(e instanceof Problem)) throw e;
-      rejected.push({ line, problem: e, sha256: null });
-      continue;
-    }
-    const held = getDeclaration(db, decoded.sha256);
-    if (held) {
-      results.set(line, { line, status: 'held', receipt: receiptOf(held) });
-      continue;
-    }
-    inFlight.push(verifyDecodedDeclaration(decoded, { lookupKey, now }).then(
-      (v) => void verified.push({ line, v }),
-      (e: unknown) => {
-        if (!(e instanceof Problem)) throw e;
-        rejected.push({ line, problem: e, sha256: decoded.sha256 });
-      },
-    ));
+  // 1. the keys the lines name, then every per-line check (400-phase, then header, key,
+  // signature, schema, time: 422) in the checker: inline, or on the verify workers.
+  const keys = new Map<string, KeyInfo>();
+  for (const { text } of lines) {
+    const kid = peekKid(text);
+    if (kid === null || keys.has(kid)) continue;
+    const row = getKey(db, kid);
+    if (row) keys.set(kid, { supplier: row.supplier, alg: row.alg, jwk: row.jwk, status: row.status });
   }
-  await Promise.all(inFlight);
+  const checked = await deps.checker.check(lines, keys, deps.clock().getTime());
+
+  // 2. bytes already held answer "held", whatever the checks said (a key revoked since
+  // does not make a held declaration a rejection)
+  const rejected: { line: number; problem: Problem; sha256: string | null }[] = [];
+  const verified: { line: number; v: AcceptedFields }[] = [];
+  for (const c of checked) {
+    const sha256 = c.ok ? c.fields.sha256 : c.sha256;
+    const held = sha256 === null ? undefined : getDeclaration(db, sha256);
+    if (held) results.set(c.line, { line: c.line, status: 'held', receipt: receiptOf(held) });
+    else if (c.ok) verified.push({ line: c.line, v: c.fields });
+    else rejected.push({ line: c.line, problem: problemFromData(c.problem), sha256 });
+  }
 
   // 3. store, one transaction: conflicts and key status re-checked under the write lock
   const stmts = declarationStatements(db);
@@ -110,7 +81,7 @@ export async function intakeLines(deps: Deps, lines: readonly { line: number; te
         results.set(line, { line, status: 'held', receipt: { sha256: `sha256:${held.sha256}`, supplier: held.supplier_id, id: held.decl_id, receivedAt: held.received_at, logIndex: held.log_index } });
         continue;
       }
-      const p = v.payload;
+      const p = v;
       const other = stmts.bySupplierId.get(p.supplier, p.id) as { sha256: string } | undefined;
       if (other) {
         rejected.push({ line, sha256: v.sha256, problem: new Problem(409, 'declaration.id_conflict', `supplier ${p.supplier} already has a declaration "${p.id}" with other content (sha256:${other.sha256}); issue a new id and name the old one in "supersedes"`) });
@@ -127,10 +98,10 @@ export async function intakeLines(deps: Deps, lines: readonly { line: number; te
       });
       stmts.insert.run({
         sha256: v.sha256, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: actor.tokenId,
-        submitterSupplier: actor.supplier, receivedAt, issuedAt: p.issuedAt, expiresAt: p.expiresAt ?? null,
-        supersedes: p.supersedes ?? null, mfrNorm: normalizeName(p.part.manufacturer), pnNorm: normalizeName(p.part.partNumber),
+        submitterSupplier: actor.supplier, receivedAt, issuedAt: p.issuedAt, expiresAt: p.expiresAt,
+        supersedes: p.supersedes, mfrNorm: p.mfrNorm, pnNorm: p.pnNorm,
         // the payload is stored once, as signed; the JWS beside it detached (reassembled on read)
-        payload: v.payloadText, jws: detachJwsPayload(v.token), logIndex: entry.seq,
+        payload: v.payloadText, originJson: v.originJson, jws: v.detachedJws, logIndex: entry.seq,
       });
       results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, receivedAt, logIndex: entry.seq } });
     }

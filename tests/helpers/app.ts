@@ -3,6 +3,7 @@
 import { createHash, createSign, generateKeyPairSync, sign as edSign, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, CompactSign, type JWK } from 'jose';
 import type { Config } from '../../src/config.js';
+import { inlineChecker, type LineChecker } from '../../src/service/verify-pool.js';
 import { ephemeralServiceKeys } from '../../src/crypto/service-key.js';
 import { createApp } from '../../src/http/app.js';
 import { openStore } from '../../src/db/open.js';
@@ -19,17 +20,17 @@ export interface TestCtx {
   json<T = Record<string, unknown>>(method: string, path: string, opts?: { token?: string | null; body?: unknown; type?: string; expect?: number }): Promise<T>;
 }
 
-export async function makeCtx(start = '2026-11-20T12:00:00.000Z'): Promise<TestCtx> {
+export async function makeCtx(start = '2026-11-20T12:00:00.000Z', opts: { checker?: LineChecker } = {}): Promise<TestCtx> {
   const clock = { now: new Date(start) };
   const config: Config = {
     dbPath: ':memory:', port: 0, host: '127.0.0.1', bootstrapToken: BOOT, demo: false,
-    serviceKey: undefined, serviceKeyFile: null, log: 'silent',
+    serviceKey: undefined, serviceKeyFile: null, log: 'silent', verifyWorkers: 0,
   };
   const store = openStore(':memory:');
   ensurePresets(store.sqlite, clock.now.toISOString());
   const deps: Deps = {
     store, keys: await ephemeralServiceKeys(), clock: () => new Date(clock.now), ids: sequentialIds(), config,
-    log: { info: () => {}, error: () => {} },
+    log: { info: () => {}, error: () => {} }, checker: opts.checker ?? inlineChecker,
   };
   const app = createApp(deps);
   const req: TestCtx['req'] = (method, path, opts = {}) => {

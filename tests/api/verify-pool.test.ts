@@ -1,0 +1,67 @@
+// Intake gives the same answers whether the per-line checks run inline or on the verify
+// worker threads (the server's default).
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyPool } from '../../src/service/verify-pool.js';
+import {
+  headerText, makeCtx, makeKey, makeSupplier, makeToken, payload, rawJws, signDeclaration, type TestCtx,
+} from '../helpers/app.js';
+
+const pool = verifyPool(2);
+afterAll(() => pool.close());
+
+async function run(ctx: TestCtx) {
+  const s = await makeSupplier(ctx, { id: 'acme-avionics' });
+  const ed = await makeKey(ctx, s, 'EdDSA');
+  const ec = await makeKey(ctx, s, 'ES256');
+  const proc = await makeToken(ctx, 'procurement');
+  const good = await signDeclaration(ed, { id: 'D-1' });
+  const lines = [
+    good,
+    await signDeclaration(ec, { id: 'D-2' }),
+    good, // the same bytes twice in one batch
+    `${good.slice(0, -4)}AAAA`, // signature does not verify
+    rawJws(ed, headerText(ed), '{"schema":"nonred/declaration/v1","id":"a","id":"b"}'), // duplicate key
+    await signDeclaration(ed, { id: 'D-3' }, { kid: 'no-such-kid' }),
+    await signDeclaration(ed, { id: 'D-4', part: { manufacturer: 'M' } }), // schema
+    'not.a.jws!',
+    'a.b',
+    ...Array.from({ length: 120 }, (_, i) => `${i}`).map(() => ''), // empty lines, spread over chunks
+  ].filter((l) => l !== '');
+  const batch = async () => (await ctx.json<{ results: { line: number; status: string; code?: string; sha256?: string }[] }>('POST', '/v1/declarations/batch',
+    { token: proc, body: lines.join('\n'), type: 'application/x-ndjson', expect: 200 })).results;
+  const first = await batch();
+  const again = await batch();
+  const rows = ctx.deps.store.sqlite.prepare('SELECT decl_id, mfr_norm, payload, origin_json FROM declarations ORDER BY decl_id').all() as
+    { decl_id: string; mfr_norm: string; payload: string; origin_json: string | null }[];
+  return { first, again, rows };
+}
+
+describe('verify workers', () => {
+  it('accept, hold and reject exactly as the inline checks do', async () => {
+    const inline = await run(await makeCtx());
+    const pooled = await run(await makeCtx(undefined, { checker: pool }));
+    const shape = (r: Awaited<ReturnType<typeof run>>) => ({
+      first: r.first.map((x) => [x.line, x.status, x.code]), again: r.again.map((x) => [x.line, x.status, x.code]),
+      // keys and generated part numbers differ between the two contexts
+      rows: r.rows.map((x) => [x.decl_id, x.mfr_norm, typeof x.origin_json]),
+    });
+    expect(shape(pooled)).toEqual(shape(inline));
+    expect(shape(inline).first.map((x) => x[1])).toEqual(['accepted', 'accepted', 'held', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+    expect(shape(inline).again.map((x) => x[1])).toEqual(['held', 'held', 'held', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+    for (const r of pooled.rows) {
+      expect(JSON.parse(r.origin_json!)).toEqual((JSON.parse(r.payload) as { origin: unknown }).origin);
+    }
+  });
+
+  it('spreads a large batch over the workers and keeps line order', async () => {
+    const ctx = await makeCtx(undefined, { checker: pool });
+    const key = await makeKey(ctx, await makeSupplier(ctx));
+    const proc = await makeToken(ctx, 'procurement');
+    const lines = await Promise.all(Array.from({ length: 230 }, (_, i) => signDeclaration(key, payload(key, { id: `B-${i}` }))));
+    const res = await ctx.json<{ results: { line: number; status: string }[] }>('POST', '/v1/declarations/batch', { token: proc, body: lines.join('\n'), type: 'application/x-ndjson', expect: 200 });
+    expect(res.results.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+    expect(res.results.every((r) => r.status === 'accepted')).toBe(true);
+    expect(pool.stats().workers).toBe(2);
+    expect(pool.stats().chunks).toBeGreaterThanOrEqual(Math.ceil(230 / 50));
+  });
+});
