@@ -1,8 +1,9 @@
 // Caches of small, rarely written tables (tokens, manufacturer aliases) that every request
 // reads. An entry is good while its generation stands: this connection bumps the
 // generation on each write to such a table, and SQLite's data_version moves when another
-// connection (the CLI's --db, a second server) commits. Nothing is cached from inside a
-// transaction, so a rolled-back write is never remembered.
+// connection (the CLI's --db, a second server) commits; that commit is seen from the next
+// turn of the event loop. Nothing is cached from inside a transaction, so a rolled-back
+// write is never remembered.
 import type Database from 'better-sqlite3';
 import { stmt } from './statements.js';
 
@@ -13,8 +14,27 @@ export function invalidateReadCache(db: Database.Database): void {
   local.set(db, (local.get(db) ?? 0) + 1);
 }
 
+// data_version is read at most once per turn of the event loop: a request asks for a
+// token and then, say, the alias table; within one turn the answer cannot be more than
+// that turn old, and writes through this connection bump the local count at once.
+const turn = new WeakMap<Database.Database, number>();
+let clearing = false;
+const turnSeen: Database.Database[] = [];
+
 function generation(db: Database.Database): string {
-  const dataVersion = stmt(db, 'PRAGMA data_version').pluck().get() as number;
+  let dataVersion = turn.get(db);
+  if (dataVersion === undefined) {
+    dataVersion = stmt(db, 'PRAGMA data_version').pluck().get() as number;
+    turn.set(db, dataVersion);
+    turnSeen.push(db);
+    if (!clearing) {
+      clearing = true;
+      setImmediate(() => {
+        for (const d of turnSeen.splice(0)) turn.delete(d);
+        clearing = false;
+      });
+    }
+  }
   return `${dataVersion}:${local.get(db) ?? 0}`;
 }
 

@@ -45,9 +45,32 @@ export function insertReport(db: Database.Database, row: ReportRow, body: Buffer
   for (const p of parts) ins.run(row.id, ...p);
 }
 
+// A report's body and signature never change once stored (what changes, `stale`, is a
+// column of its own), so the most recently read ones are kept, up to a byte budget.
+const bodies = new WeakMap<Database.Database, Map<string, { body: string; jws: string }>>();
+const BODY_BYTES_KEPT = 64 * 1024 * 1024;
+const bodyBytes = new WeakMap<Database.Database, number>();
+
 export function getReport(db: Database.Database, id: string): (ReportRow & { body: string; jws: string }) | undefined {
+  let cache = bodies.get(db);
+  if (!cache) bodies.set(db, (cache = new Map()));
+  const hit = cache.get(id);
+  if (hit) {
+    const r = stmt(db, `SELECT ${META} FROM reports WHERE id = ?`).get(id) as Raw | undefined;
+    return r ? { ...toRow(r), ...hit } : undefined;
+  }
   const r = stmt(db, `SELECT ${META}, body, jws FROM reports WHERE id = ?`).get(id) as (Raw & { body: string; jws: string }) | undefined;
-  return r ? { ...toRow(r), body: r.body, jws: r.jws } : undefined;
+  if (!r) return undefined;
+  if (!db.inTransaction && r.body.length < BODY_BYTES_KEPT / 8) {
+    let used = (bodyBytes.get(db) ?? 0) + r.body.length + r.jws.length;
+    if (used > BODY_BYTES_KEPT) {
+      cache.clear();
+      used = r.body.length + r.jws.length;
+    }
+    cache.set(id, { body: r.body, jws: r.jws });
+    bodyBytes.set(db, used);
+  }
+  return { ...toRow(r), body: r.body, jws: r.jws };
 }
 
 export interface ReportFilter {

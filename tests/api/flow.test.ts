@@ -129,6 +129,21 @@ describe('from an empty database to a signed report', () => {
     expect(top.items[0].paths).toEqual([[{ manufacturer: null, partNumber: 'QX-1', name: 'Quad X' }, { manufacturer: 'Formosa RF', partNumber: 'TR-900', name: 'Telemetry radio' }]]);
   });
 
+  it('serves a stored report the same on every read, with its status read fresh', async () => {
+    await seedEvidence();
+    const up = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body: bom, expect: 201 });
+    const issued = await ctx.req('POST', `/v1/boms/${up.id}/verify`, { token: proc });
+    const text = await issued.text();
+    const id = (JSON.parse(text) as { id: string }).id;
+    const first = await (await ctx.req('GET', `/v1/reports/${id}`, { token: auditor })).text();
+    const second = await (await ctx.req('GET', `/v1/reports/${id}`, { token: auditor })).text();
+    expect(second).toBe(first);
+    expect(first).toBe(text);
+    ctx.deps.store.sqlite.prepare('UPDATE reports SET stale = 1 WHERE id = ?').run(id);
+    const later = await ctx.json<{ status: { stale: boolean } }>('GET', `/v1/reports/${id}`, { token: auditor, expect: 200 });
+    expect(later.status.stale).toBe(true);
+  });
+
   it('gives where-used every occurrence at any depth, each with its own path, across BOMs and aliases', async () => {
     const nested = {
       schema: 'nonred/bom/v1', name: 'Gimbal kit', partNumber: 'GK-2', revision: 'B', manufacturer: 'Kestrel',

@@ -26,11 +26,15 @@ function twoConnections(): [Store, Store] {
 const token = (id: string) => ({ id, role: 'auditor' as const, supplier: null, label: null, createdAt: '2026-11-01T00:00:00Z', expiresAt: null, revokedAt: null });
 
 describe('read cache', () => {
-  it('sees a token revoked through another connection', () => {
+  // another connection's commit is seen from the next turn of the event loop on
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+
+  it('sees a token revoked through another connection', async () => {
     const [a, b] = twoConnections();
     insertToken(a.sqlite, token('tok_1'), 'h1');
     expect(tokenByHash(a.sqlite, 'h1')?.revokedAt).toBeNull();
     revokeToken(b.sqlite, 'tok_1', '2026-11-02T00:00:00Z');
+    await nextTurn();
     expect(tokenByHash(a.sqlite, 'h1')?.revokedAt).toBe('2026-11-02T00:00:00Z');
   });
 
@@ -45,10 +49,11 @@ describe('read cache', () => {
     expect(manufacturerSpellings(a.sqlite, 'formosa radio')).toEqual(['formosa rf', 'formosa radio']);
   });
 
-  it('sees an alias added through another connection', () => {
+  it('sees an alias added through another connection', async () => {
     const [a, b] = twoConnections();
     expect(manufacturerSpellings(a.sqlite, 'Acme')).toEqual(['acme']);
     insertAlias(b.sqlite, 'ACME Corp.', 'Acme', '2026-11-03T00:00:00Z');
+    await nextTurn();
     expect(manufacturerSpellings(a.sqlite, 'Acme')).toEqual(['acme', 'acme corp.']);
   });
 
