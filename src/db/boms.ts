@@ -98,8 +98,10 @@ export function bomRootStep(db: Database.Database, bomId: string): PathStep & { 
 
 export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): BomOccurrence[] {
   if (mfrNorms.length === 0) return [];
-  const hits = stmt(db, `SELECT bom_id, item_id FROM bom_parts WHERE pn_norm = @pn AND mfr_norm IN (SELECT value FROM json_each(@mfrs))
-    ORDER BY bom_id, item_id`).raw().all({ pn: pnNorm, mfrs: JSON.stringify(mfrNorms) }) as [string, string][];
+  // (one placeholder per spelling: a manufacturer has a handful, and a plain IN list lets
+  // SQLite read the covering index in order without sorting)
+  const hits = stmt(db, `SELECT bom_id, item_id FROM bom_parts WHERE pn_norm = ? AND mfr_norm IN (${mfrNorms.map(() => '?').join(',')})
+    ORDER BY bom_id, item_id`).raw().all(pnNorm, ...mfrNorms) as [string, string][];
   return hits.map(([bomId, itemId]) => {
     const root = bomRootStep(db, bomId);
     return { bomId, bomName: root.bomName, ...itemPath(db, bomId, itemId, root) };

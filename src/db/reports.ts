@@ -112,8 +112,8 @@ export interface ReportOccurrence {
 export function reportOccurrences(db: Database.Database, pnNorm: string, mfrNorms: readonly string[]): ReportOccurrence[] {
   if (mfrNorms.length === 0) return [];
   const hits = stmt(db, `SELECT r.bom_id, p.report_id, p.key FROM report_parts p JOIN reports r ON r.id = p.report_id
-    WHERE p.pn_norm = @pn AND p.mfr_norm IN (SELECT value FROM json_each(@mfrs)) ORDER BY r.bom_id, p.report_id, p.key`)
-    .raw().all({ pn: pnNorm, mfrs: JSON.stringify(mfrNorms) }) as [string, string, string][];
+    WHERE p.pn_norm = ? AND p.mfr_norm IN (${mfrNorms.map(() => '?').join(',')}) ORDER BY r.bom_id, p.report_id, p.key`)
+    .raw().all(pnNorm, ...mfrNorms) as [string, string, string][];
   return hits.map(([bomId, reportId, key]) => {
     const root = bomRootStep(db, bomId);
     return { reportId, bomId, bomName: root.bomName, ...nodePath(db, reportId, key, root) };

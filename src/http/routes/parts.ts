@@ -5,7 +5,6 @@ import { bomOccurrences } from '../../db/boms.js';
 import { manufacturerSpellings } from '../../db/registry.js';
 import { reportOccurrences } from '../../db/reports.js';
 import { normalizeName } from '../../domain/part-key.js';
-import type { PathStep } from '../../domain/walk.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, op } from '../openapi.js';
@@ -20,21 +19,22 @@ export function registerPartRoutes(app: App): void {
     const q = c.req.valid('query');
     const mfrNorms = manufacturerSpellings(db, q.manufacturer);
     const pn = normalizeName(q.partNumber);
-    const byBom = new Map<string, { bom: { id: string; name: string }; reports: Set<string>; paths: Map<string, readonly PathStep[]> }>();
+    // paths as their JSON: equal paths merge, and the remembered text is reused below
+    const byBom = new Map<string, { bom: { id: string; name: string }; reports: Set<string>; paths: Set<string> }>();
     const entry = (id: string, name: string) => {
       let e = byBom.get(id);
-      if (!e) byBom.set(id, (e = { bom: { id, name }, reports: new Set(), paths: new Map() }));
+      if (!e) byBom.set(id, (e = { bom: { id, name }, reports: new Set(), paths: new Set() }));
       return e;
     };
-    for (const o of bomOccurrences(db, pn, mfrNorms)) entry(o.bomId, o.bomName).paths.set(o.pathKey, o.path);
+    for (const o of bomOccurrences(db, pn, mfrNorms)) entry(o.bomId, o.bomName).paths.add(o.pathKey);
     for (const o of reportOccurrences(db, pn, mfrNorms)) {
       const e = entry(o.bomId, o.bomName);
       e.reports.add(o.reportId);
-      if (!e.paths.has(o.pathKey)) e.paths.set(o.pathKey, o.path);
+      e.paths.add(o.pathKey);
     }
-    const items = [...byBom.values()].sort((a, b) => (a.bom.id < b.bom.id ? -1 : 1)).map((e) => ({
-      bom: e.bom, reports: [...e.reports].sort(), paths: [...e.paths.values()],
-    }));
-    return c.json({ items });
+    // written out by hand to reuse each path's JSON (the same document c.json would give)
+    const items = [...byBom.values()].sort((a, b) => (a.bom.id < b.bom.id ? -1 : 1)).map((e) =>
+      `{"bom":${JSON.stringify(e.bom)},"reports":${JSON.stringify([...e.reports].sort())},"paths":[${[...e.paths].join(',')}]}`);
+    return c.body(`{"items":[${items.join(',')}]}`, 200, { 'content-type': 'application/json' });
   });
 }
