@@ -6,6 +6,7 @@ import { projectPath } from '../paths.js';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { flushReportParts } from './reports.js';
 import * as schema from './schema.js';
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
@@ -30,5 +31,15 @@ export function openStore(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
-  return { sqlite, orm, path, close: () => sqlite.close() };
+  return {
+    sqlite, orm, path,
+    close: () => {
+      try {
+        flushReportParts(sqlite); // where-used rows still queued are written now
+      } catch {
+        // left at parts_indexed = 0: start-up writes them
+      }
+      sqlite.close();
+    },
+  };
 }

@@ -36,13 +36,86 @@ export function reportParts(nodes: readonly TreeNode[]): ReportPartRow[] {
   });
 }
 
-/** Stores a report; `body` is its UTF-8 text, stored as TEXT without another conversion. */
-export function insertReport(db: Database.Database, row: ReportRow, body: Buffer, jws: string, parts: readonly ReportPartRow[]): void {
-  stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, 0, ?)`)
+/**
+ * Stores a report; `body` is its UTF-8 text, stored as TEXT without another conversion. Its
+ * where-used rows are not written here: queue them with queueReportParts once the
+ * transaction has committed.
+ */
+export function insertReport(db: Database.Database, row: ReportRow, body: Buffer, jws: string): void {
+  stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at, parts_indexed)
+    VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, 0, ?, 0)`)
     .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, body, jws, row.createdAt);
+}
+
+// ---- where-used rows, written after the report --------------------------------------------
+// A 100,000-node report has 100,000 rows, about as long to write as the rest of storing
+// it. They are written after the answer, a slice per turn of the event loop, and every
+// where-used query first writes whatever is still queued: so a query never misses a
+// report, and a verification does not wait for its index.
+
+interface Queued {
+  reportId: string;
+  parts: readonly ReportPartRow[];
+  next: number;
+}
+const queues = new WeakMap<Database.Database, Queued[]>();
+const SLICE_ROWS = 2_000;
+
+function writeSlice(db: Database.Database, q: Queued, rows: number): void {
   const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  for (const p of parts) ins.run(row.id, ...p);
+  const end = Math.min(q.parts.length, q.next + rows);
+  db.transaction(() => {
+    for (let i = q.next; i < end; i++) ins.run(q.reportId, ...q.parts[i]!);
+    if (end === q.parts.length) stmt(db, 'UPDATE reports SET parts_indexed = 1 WHERE id = ?').run(q.reportId);
+  }).immediate();
+  q.next = end;
+}
+
+/** Writes up to `rows` queued where-used rows (all of them by default); true when none are left. */
+export function flushReportParts(db: Database.Database, rows = Infinity): boolean {
+  const queue = queues.get(db);
+  while (queue && queue.length > 0 && rows > 0) {
+    const q = queue[0]!;
+    const n = Math.min(rows, q.parts.length - q.next, SLICE_ROWS * 50);
+    writeSlice(db, q, n);
+    rows -= n;
+    if (q.next === q.parts.length) queue.shift();
+  }
+  return !queue || queue.length === 0;
+}
+
+/**
+ * Queues a stored report's where-used rows and writes them in slices from the next turn on.
+ * Should a slice fail, the queue is dropped and reported: its reports keep parts_indexed = 0
+ * and are indexed again at the next start.
+ */
+export function queueReportParts(db: Database.Database, reportId: string, parts: readonly ReportPartRow[], onError: (e: unknown) => void): void {
+  let queue = queues.get(db);
+  if (!queue) queues.set(db, (queue = []));
+  queue.push({ reportId, parts, next: 0 });
+  if (queue.length > 1) return; // a drain is already under way
+  const drain = () => {
+    if (!db.open) return; // closing wrote what was left (see openStore)
+    try {
+      if (!flushReportParts(db, SLICE_ROWS)) setImmediate(drain);
+    } catch (e) {
+      queues.delete(db);
+      onError(e);
+    }
+  };
+  setImmediate(drain);
+}
+
+/** At start-up: reports whose where-used rows a stop cut short are indexed again from their body. */
+export function indexUnindexedReports(db: Database.Database): number {
+  const ids = stmt(db, 'SELECT id FROM reports WHERE parts_indexed = 0').pluck().all() as string[];
+  for (const id of ids) {
+    const body = stmt(db, 'SELECT body FROM reports WHERE id = ?').pluck().get(id) as string;
+    const parts = reportParts((JSON.parse(body) as { tree: { nodes: TreeNode[] } }).tree.nodes);
+    stmt(db, 'DELETE FROM report_parts WHERE report_id = ?').run(id);
+    writeSlice(db, { reportId: id, parts, next: 0 }, parts.length);
+  }
+  return ids.length;
 }
 
 // A report's body and signature never change once stored (what changes, `stale`, is a

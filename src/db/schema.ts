@@ -138,6 +138,12 @@ export const reports = sqliteTable('reports', {
   jws: text('jws').notNull(),
   stale: integer('stale').notNull().default(0),
   createdAt: text('created_at').notNull(),
+  /**
+   * 1 once the report's where-used rows (report_parts) are all written. They are written
+   * after the report is stored, in slices; a report left at 0 by a stop is indexed again
+   * from its body at start-up.
+   */
+  partsIndexed: integer('parts_indexed').notNull().default(1),
 }, (t) => [index('reports_bom').on(t.bomId), index('reports_verdict').on(t.verdict)]);
 
 export const reportParts = sqliteTable('report_parts', {

@@ -6,6 +6,7 @@ import { appendAudit, inTransaction } from '../db/audit.js';
 import { openStore } from '../db/open.js';
 import { ensurePresets } from '../db/policies.js';
 import { rebuildBomParts } from '../db/boms.js';
+import { indexUnindexedReports } from '../db/reports.js';
 import { inlineChecker, type LineChecker } from './verify-pool.js';
 import { consoleLogger, randomIds, type Clock, type Deps, type IdGenerator, type Logger } from './deps.js';
 
@@ -16,6 +17,7 @@ export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGe
   const now = clock().toISOString();
   inTransaction(store.sqlite, () => {
     rebuildBomParts(store.sqlite);
+    indexUnindexedReports(store.sqlite);
     for (const p of ensurePresets(store.sqlite, now)) {
       appendAudit(store.sqlite, { at: now, actor: 'system', action: 'policy.written', subject: `${p.id}@${p.version}`, payload: p });
     }

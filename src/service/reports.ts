@@ -5,7 +5,7 @@ import { getBom, getBomContent } from '../db/boms.js';
 import { dbEvidence } from '../db/declarations.js';
 import { getPolicy, type PolicyRow } from '../db/policies.js';
 import { registrySnapshot } from '../db/registry.js';
-import { insertReport, reportParts } from '../db/reports.js';
+import { insertReport, queueReportParts, reportParts } from '../db/reports.js';
 import { buildReportBody, type ReportBody } from '../domain/report.js';
 import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
 import { walk } from '../domain/walk.js';
@@ -77,7 +77,7 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
       insertReport(db, {
         id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
         verdict, generatedAt: now, stale: false, createdAt: now,
-      }, body, `${sig.protected}..${sig.signature}`, parts);
+      }, body, `${sig.protected}..${sig.signature}`);
       appendAudit(db, {
         at: now, actor: actorName(actor), action: 'report.issued', subject: id,
         // the signature identifies the signed body as well as its hash would, without hashing it again
@@ -85,7 +85,10 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
       });
       return true;
     });
-    if (stored) return { id, verdict, summary, body };
+    if (stored) {
+      queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));
+      return { id, verdict, summary, body };
+    }
   }
   throw new Problem(503, 'service.busy', 'the audit log kept moving while the report was signed; try again');
 }

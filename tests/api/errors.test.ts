@@ -76,7 +76,7 @@ describe('errors are problems with stable codes', () => {
   });
 
   it('never leaks an unexpected error: a generic 500 with a request id', async () => {
-    ctx.deps.store.sqlite.exec('DROP TABLE report_parts');
+    ctx.deps.store.sqlite.exec('DROP TABLE report_parts; DROP TABLE reports;');
     const up = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body: { schema: 'nonred/bom/v1', name: 'x', items: [{ id: '1', manufacturer: 'M', partNumber: 'P' }] }, expect: 201 });
     const res = await ctx.req('POST', `/v1/boms/${up.id}/verify`, { token: proc });
     expect(res.status).toBe(500);

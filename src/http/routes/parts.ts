@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { bomOccurrences } from '../../db/boms.js';
 import { manufacturerSpellings } from '../../db/registry.js';
-import { reportOccurrences } from '../../db/reports.js';
+import { flushReportParts, reportOccurrences } from '../../db/reports.js';
 import { normalizeName } from '../../domain/part-key.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
@@ -17,6 +17,7 @@ export function registerPartRoutes(app: App): void {
     requireRole(c, ...READERS);
     const db = c.get('deps').store.sqlite;
     const q = c.req.valid('query');
+    flushReportParts(db); // rows of reports just issued, still queued
     const mfrNorms = manufacturerSpellings(db, q.manufacturer);
     const pn = normalizeName(q.partNumber);
     // paths as their JSON: equal paths merge, and the remembered text is reused below

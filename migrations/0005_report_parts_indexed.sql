@@ -1,0 +1,1 @@
+ALTER TABLE `reports` ADD `parts_indexed` integer DEFAULT 1 NOT NULL;

@@ -1,0 +1,89 @@
+// A report's where-used rows are written after the report, in slices: a where-used query
+// never misses them, closing writes what is queued, and a stop before that is made good at
+// the next start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { openDeps } from '../../src/service/bootstrap.js';
+import { flushReportParts, queueReportParts, reportParts } from '../../src/db/reports.js';
+import type { TreeNode } from '../../src/domain/walk.js';
+import { seedDemo } from '../../src/service/seed-demo.js';
+import { makeCtx } from '../helpers/app.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function demoDeps(file: string) {
+  return openDeps({ ...loadConfig({ NONRED_DB: file, NONRED_LOG: 'silent', NONRED_DEMO: '0' }), bootstrapToken: 'report-index-test-token-0123456789' });
+}
+
+/** Takes a report's where-used rows out and queues them again, as issueReport leaves them. */
+function requeue(db: Database.Database, reportId: string): number {
+  flushReportParts(db);
+  const body = (db.prepare('SELECT body FROM reports WHERE id = ?').get(reportId) as { body: string }).body;
+  const parts = reportParts((JSON.parse(body) as { tree: { nodes: TreeNode[] } }).tree.nodes);
+  db.prepare('DELETE FROM report_parts WHERE report_id = ?').run(reportId);
+  db.prepare('UPDATE reports SET parts_indexed = 0 WHERE id = ?').run(reportId);
+  queueReportParts(db, reportId, parts, (e) => {
+    throw e;
+  });
+  return parts.length;
+}
+
+function state(db: Database.Database, id: string) {
+  const nodes = (JSON.parse((db.prepare('SELECT body FROM reports WHERE id = ?').get(id) as { body: string }).body) as { tree: { nodes: unknown[] } }).tree.nodes.length;
+  const rows = (db.prepare('SELECT count(*) AS n FROM report_parts WHERE report_id = ?').get(id) as { n: number }).n;
+  const indexed = (db.prepare('SELECT parts_indexed AS f FROM reports WHERE id = ?').get(id) as { f: number }).f;
+  return { nodes, rows, indexed };
+}
+
+describe('where-used rows of reports', () => {
+  it('still queued are written when the store closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-index-'));
+    dirs.push(dir);
+    const file = join(dir, 'db.sqlite');
+    const deps = await demoDeps(file);
+    const { reportId } = await seedDemo(deps);
+    const db = deps.store.sqlite;
+    const parts = requeue(db, reportId);
+    deps.store.close(); // in the same turn: the background slices have not run
+    const raw = new Database(file, { readonly: true });
+    expect(state(raw, reportId)).toEqual({ nodes: parts, rows: parts, indexed: 1 });
+    raw.close();
+  });
+
+  it('still queued are written before a where-used query answers', async () => {
+    const ctx = await makeCtx();
+    const { reportId } = await seedDemo(ctx.deps);
+    const db = ctx.deps.store.sqlite;
+    requeue(db, reportId);
+    const res = ctx.req('GET', '/v1/parts/where-used?manufacturer=Lotus%20Chips&partNumber=LC-9'); // started in this turn
+    expect(state(db, reportId).indexed).toBe(0);
+    const r = await res;
+    expect(r.status, await r.clone().text()).toBe(200);
+    expect(state(db, reportId).indexed).toBe(1);
+  });
+
+  it('cut short by a stop are written again from the body at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-index-'));
+    dirs.push(dir);
+    const file = join(dir, 'db.sqlite');
+    const deps = await demoDeps(file);
+    const { reportId } = await seedDemo(deps);
+    const db = deps.store.sqlite;
+    // as if the process had stopped half-way through the slices
+    const keep = (db.prepare('SELECT count(*) AS n FROM report_parts WHERE report_id = ?').get(reportId) as { n: number }).n;
+    db.prepare('DELETE FROM report_parts WHERE report_id = ? AND rowid IN (SELECT rowid FROM report_parts WHERE report_id = ? LIMIT ?)').run(reportId, reportId, Math.floor(keep / 2));
+    db.prepare('UPDATE reports SET parts_indexed = 0 WHERE id = ?').run(reportId);
+    db.close(); // not store.close(): nothing queued is written
+    const again = await demoDeps(file);
+    const s = state(again.store.sqlite, reportId);
+    expect(s).toEqual({ nodes: s.nodes, rows: s.nodes, indexed: 1 });
+    again.store.close();
+  });
+});
