@@ -11,6 +11,8 @@ export interface WalkResult {
   verdict: string;
   findings: number;
   walkMs: number;
+  /** writing the report's where-used rows, which the service does after answering */
+  indexMs: number;
   cteMs: number;
   peakRssMb: number;
   reportBytes: number;
