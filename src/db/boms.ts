@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Bom } from '../domain/bom.js';
 import { normalizeName } from '../domain/part-key.js';
 import type { PathStep } from '../domain/walk.js';
+import { MAX_PATH_STEPS, rememberedPath, type RememberedPath } from './remembered-paths.js';
 import { stmt } from './statements.js';
 
 export interface BomRow {
@@ -76,8 +77,6 @@ export interface BomOccurrence {
   pathKey: string;
 }
 
-/** Paths are capped at this many steps: the walk never goes deeper than 256 anyway. */
-const MAX_PATH_STEPS = 10_000;
 
 // A BOM never changes once stored, so the root step of its paths is cached (bounded).
 const rootSteps = new WeakMap<Database.Database, Map<string, PathStep & { bomName: string }>>();
@@ -108,29 +107,12 @@ export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: 
   });
 }
 
-// A stored BOM never changes, so neither does the path to any of its items: each path is
-// rebuilt once (one query up the parent links) and remembered, within a bound.
-const itemPaths = new WeakMap<Database.Database, Map<string, { path: readonly PathStep[]; pathKey: string }>>();
-const ITEM_PATHS_KEPT = 50_000;
-
-function itemPath(db: Database.Database, bomId: string, itemId: string, root: PathStep): { path: readonly PathStep[]; pathKey: string } {
-  let cache = itemPaths.get(db);
-  if (!cache) itemPaths.set(db, (cache = new Map()));
-  const k = `${bomId}\u0000${itemId}`;
-  let hit = cache.get(k);
-  if (hit) return hit;
-  const steps = (stmt(db, `WITH RECURSIVE up(n, parent_item_id, manufacturer, part_number, name) AS (
+function itemPath(db: Database.Database, bomId: string, itemId: string, root: PathStep): RememberedPath {
+  return rememberedPath(db, `bom\u0000${bomId}\u0000${itemId}`, `WITH RECURSIVE up(n, parent_item_id, manufacturer, part_number, name) AS (
       SELECT 0, parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = @bom AND item_id = @item
       UNION ALL
       SELECT up.n + 1, p.parent_item_id, p.manufacturer, p.part_number, p.name
         FROM up JOIN bom_parts p ON p.bom_id = @bom AND p.item_id = up.parent_item_id
         WHERE up.n < ${MAX_PATH_STEPS})
-    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`).raw().all({ bom: bomId, item: itemId }) as [string, string, string | null][])
-    .map(([manufacturer, partNumber, name]): PathStep => ({ manufacturer, partNumber, name }));
-  const path = Object.freeze([{ manufacturer: root.manufacturer, partNumber: root.partNumber, name: root.name }, ...steps]);
-  hit = { path, pathKey: JSON.stringify(path) };
-  if (db.inTransaction) return hit; // a BOM being written may yet roll back
-  if (cache.size >= ITEM_PATHS_KEPT) cache.clear();
-  cache.set(k, hit);
-  return hit;
+    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`, { bom: bomId, item: itemId }, root);
 }

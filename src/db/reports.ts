@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { normalizeName, parsePartKey } from '../domain/part-key.js';
 import type { PathStep, TreeNode } from '../domain/walk.js';
 import { bomRootStep } from './boms.js';
+import { MAX_PATH_STEPS, rememberedPath, type RememberedPath } from './remembered-paths.js';
 import { stmt } from './statements.js';
 
 export interface ReportRow {
@@ -193,32 +194,12 @@ export function reportOccurrences(db: Database.Database, pnNorm: string, mfrNorm
   });
 }
 
-/** Canonical paths are shortest paths, so never longer than the walk's depth limit. */
-const MAX_PATH_STEPS = 10_000;
-
-// A report never changes, so neither does the canonical path to any node of its tree:
-// each is rebuilt once (one query up the `via` links) and remembered, within a bound.
-const nodePaths = new WeakMap<Database.Database, Map<string, { path: readonly PathStep[]; pathKey: string }>>();
-const NODE_PATHS_KEPT = 50_000;
-
-function nodePath(db: Database.Database, reportId: string, key: string, root: PathStep): { path: readonly PathStep[]; pathKey: string } {
-  let cache = nodePaths.get(db);
-  if (!cache) nodePaths.set(db, (cache = new Map()));
-  const k = `${reportId}\u0000${key}`;
-  let hit = cache.get(k);
-  if (hit) return hit;
-  const steps = (stmt(db, `WITH RECURSIVE up(n, via, manufacturer, part_number, name) AS (
+function nodePath(db: Database.Database, reportId: string, key: string, root: PathStep): RememberedPath {
+  return rememberedPath(db, `report\u0000${reportId}\u0000${key}`, `WITH RECURSIVE up(n, via, manufacturer, part_number, name) AS (
       SELECT 0, via, manufacturer, part_number, name FROM report_parts WHERE report_id = @report AND key = @key
       UNION ALL
       SELECT up.n + 1, p.via, p.manufacturer, p.part_number, p.name
         FROM up JOIN report_parts p ON p.report_id = @report AND p.key = up.via
         WHERE up.n < ${MAX_PATH_STEPS})
-    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`).raw().all({ report: reportId, key }) as [string, string, string | null][])
-    .map(([manufacturer, partNumber, name]): PathStep => ({ manufacturer, partNumber, name }));
-  const path = Object.freeze([{ manufacturer: root.manufacturer, partNumber: root.partNumber, name: root.name }, ...steps]);
-  hit = { path, pathKey: JSON.stringify(path) };
-  if (db.inTransaction) return hit; // a report being written may yet roll back
-  if (cache.size >= NODE_PATHS_KEPT) cache.clear();
-  cache.set(k, hit);
-  return hit;
+    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`, { report: reportId, key }, root);
 }
