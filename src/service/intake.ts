@@ -81,29 +81,28 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
         results.set(line, { line, status: 'held', receipt: { sha256: `sha256:${held.sha256}`, supplier: held.supplier_id, id: held.decl_id, receivedAt: held.received_at, logIndex: held.log_index } });
         continue;
       }
-      const p = v;
-      const other = stmts.bySupplierId.get(p.supplier, p.id) as { sha256: string } | undefined;
+      const other = stmts.bySupplierId.get(v.supplier, v.id) as { sha256: string } | undefined;
       if (other) {
-        rejected.push({ line, sha256: v.sha256, problem: new Problem(409, 'declaration.id_conflict', `supplier ${p.supplier} already has a declaration "${p.id}" with other content (sha256:${other.sha256}); issue a new id and name the old one in "supersedes"`) });
+        rejected.push({ line, sha256: v.sha256, problem: new Problem(409, 'declaration.id_conflict', `supplier ${v.supplier} already has a declaration "${v.id}" with other content (sha256:${other.sha256}); issue a new id and name the old one in "supersedes"`) });
         continue;
       }
       const status = (keyStatus.get(v.kid) as { status: string } | undefined)?.status;
       if (status !== 'active') {
-        rejected.push({ line, sha256: v.sha256, problem: new Problem(422, 'declaration.key_revoked', `key ${v.kid} of ${p.supplier} is revoked`) });
+        rejected.push({ line, sha256: v.sha256, problem: new Problem(422, 'declaration.key_revoked', `key ${v.kid} of ${v.supplier} is revoked`) });
         continue;
       }
       const entry = appendAudit(db, {
         at: receivedAt, actor: who, action: 'declaration.accepted', subject: `sha256:${v.sha256}`,
-        payload: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: who },
+        payload: { sha256: `sha256:${v.sha256}`, supplier: v.supplier, id: v.id, kid: v.kid, submittedBy: who },
       });
       stmts.insert.run({
-        sha256: v.sha256, supplier: p.supplier, id: p.id, kid: v.kid, submittedBy: actor.tokenId,
-        submitterSupplier: actor.supplier, receivedAt, issuedAt: p.issuedAt, expiresAt: p.expiresAt,
-        supersedes: p.supersedes, mfrNorm: p.mfrNorm, pnNorm: p.pnNorm,
+        sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, submittedBy: actor.tokenId,
+        submitterSupplier: actor.supplier, receivedAt, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
+        supersedes: v.supersedes, mfrNorm: v.mfrNorm, pnNorm: v.pnNorm,
         // the payload is stored once, as signed; the JWS beside it detached (reassembled on read)
         payload: v.payloadText, originJson: v.originJson, jws: v.detachedJws, logIndex: entry.seq,
       });
-      results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: p.supplier, id: p.id, receivedAt, logIndex: entry.seq } });
+      results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: v.supplier, id: v.id, receivedAt, logIndex: entry.seq } });
     }
     for (const r of rejected.sort((a, b) => a.line - b.line)) {
       if (r.problem.status !== 413) {
