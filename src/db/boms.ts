@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Bom } from '../domain/bom.js';
 import { normalizeName } from '../domain/part-key.js';
 import type { PathStep } from '../domain/walk.js';
-import { MAX_PATH_STEPS, rememberedPath, type RememberedPath } from './remembered-paths.js';
+import { climbSql, rememberedPath, type RememberedPath } from './remembered-paths.js';
 import { stmt } from './statements.js';
 
 export interface BomRow {
@@ -107,12 +107,8 @@ export function bomOccurrences(db: Database.Database, pnNorm: string, mfrNorms: 
   });
 }
 
+const BOM_CLIMB = climbSql('bom_parts', 'bom_id', 'item_id', 'parent_item_id');
+
 function itemPath(db: Database.Database, bomId: string, itemId: string, root: PathStep): RememberedPath {
-  return rememberedPath(db, `bom\u0000${bomId}\u0000${itemId}`, `WITH RECURSIVE up(n, parent_item_id, manufacturer, part_number, name) AS (
-      SELECT 0, parent_item_id, manufacturer, part_number, name FROM bom_parts WHERE bom_id = @bom AND item_id = @item
-      UNION ALL
-      SELECT up.n + 1, p.parent_item_id, p.manufacturer, p.part_number, p.name
-        FROM up JOIN bom_parts p ON p.bom_id = @bom AND p.item_id = up.parent_item_id
-        WHERE up.n < ${MAX_PATH_STEPS})
-    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`, { bom: bomId, item: itemId }, root);
+  return rememberedPath(db, `bom\u0000${bomId}\u0000${itemId}`, BOM_CLIMB, { scope: bomId, id: itemId }, root);
 }

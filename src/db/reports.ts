@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { normalizeName, parsePartKey } from '../domain/part-key.js';
 import type { PathStep, TreeNode } from '../domain/walk.js';
 import { bomRootStep } from './boms.js';
-import { MAX_PATH_STEPS, rememberedPath, type RememberedPath } from './remembered-paths.js';
+import { climbSql, rememberedPath, type RememberedPath } from './remembered-paths.js';
 import { stmt } from './statements.js';
 
 export interface ReportRow {
@@ -194,12 +194,8 @@ export function reportOccurrences(db: Database.Database, pnNorm: string, mfrNorm
   });
 }
 
+const REPORT_CLIMB = climbSql('report_parts', 'report_id', 'key', 'via');
+
 function nodePath(db: Database.Database, reportId: string, key: string, root: PathStep): RememberedPath {
-  return rememberedPath(db, `report\u0000${reportId}\u0000${key}`, `WITH RECURSIVE up(n, via, manufacturer, part_number, name) AS (
-      SELECT 0, via, manufacturer, part_number, name FROM report_parts WHERE report_id = @report AND key = @key
-      UNION ALL
-      SELECT up.n + 1, p.via, p.manufacturer, p.part_number, p.name
-        FROM up JOIN report_parts p ON p.report_id = @report AND p.key = up.via
-        WHERE up.n < ${MAX_PATH_STEPS})
-    SELECT manufacturer, part_number, name FROM up ORDER BY n DESC`, { report: reportId, key }, root);
+  return rememberedPath(db, `report\u0000${reportId}\u0000${key}`, REPORT_CLIMB, { scope: reportId, id: key }, root);
 }

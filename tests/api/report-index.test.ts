@@ -35,6 +35,16 @@ function requeue(db: Database.Database, reportId: string): number {
   return parts.length;
 }
 
+/** A database file with the demo programme and its report. */
+async function seededFile() {
+  const dir = mkdtempSync(join(tmpdir(), 'nonred-index-'));
+  dirs.push(dir);
+  const file = join(dir, 'db.sqlite');
+  const deps = await demoDeps(file);
+  const { reportId } = await seedDemo(deps);
+  return { file, deps, reportId };
+}
+
 function state(db: Database.Database, id: string) {
   const nodes = (JSON.parse((db.prepare('SELECT body FROM reports WHERE id = ?').get(id) as { body: string }).body) as { tree: { nodes: unknown[] } }).tree.nodes.length;
   const rows = (db.prepare('SELECT count(*) AS n FROM report_parts WHERE report_id = ?').get(id) as { n: number }).n;
@@ -44,11 +54,7 @@ function state(db: Database.Database, id: string) {
 
 describe('where-used rows of reports', () => {
   it('still queued are written when the store closes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nonred-index-'));
-    dirs.push(dir);
-    const file = join(dir, 'db.sqlite');
-    const deps = await demoDeps(file);
-    const { reportId } = await seedDemo(deps);
+    const { file, deps, reportId } = await seededFile();
     const db = deps.store.sqlite;
     const parts = requeue(db, reportId);
     deps.store.close(); // in the same turn: the background slices have not run
@@ -70,11 +76,7 @@ describe('where-used rows of reports', () => {
   });
 
   it('cut short by a stop are written again from the body at the next start', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nonred-index-'));
-    dirs.push(dir);
-    const file = join(dir, 'db.sqlite');
-    const deps = await demoDeps(file);
-    const { reportId } = await seedDemo(deps);
+    const { file, deps, reportId } = await seededFile();
     const db = deps.store.sqlite;
     // as if the process had stopped half-way through the slices
     const keep = (db.prepare('SELECT count(*) AS n FROM report_parts WHERE report_id = ?').get(reportId) as { n: number }).n;
