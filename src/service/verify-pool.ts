@@ -29,35 +29,43 @@ export interface VerifyPool extends LineChecker {
   stats(): { workers: number; chunks: number };
 }
 
-export function verifyPool(size = availableParallelism()): VerifyPool {
+export function verifyPool(size = availableParallelism(), file = WORKER_FILE): VerifyPool {
   if (size < 1) return { ...inlineChecker, stats: () => ({ workers: 0, chunks: 0 }) };
   const pending = new Map<number, { resolve: (r: CheckedLine[]) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let turn = 0;
   let workers: Worker[] | null = null;
+  // A worker that fails or exits fails what was pending (nothing of it was stored): the
+  // set is dropped and the next check starts a fresh one.
+  const fail = (set: Worker[], e: Error) => {
+    if (workers !== set) return; // an old set, or one being closed
+    workers = null;
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.reject(e);
+    }
+    for (const w of set) void w.terminate();
+  };
   // Started on first use: a server that takes no declarations never pays for them.
-  const start = (): Worker[] => Array.from({ length: size }, () => {
-    const w = new Worker(WORKER_FILE);
-    w.on('message', (m: { id: number; results?: CheckedLine[]; error?: string }) => {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (pending.size === 0) for (const x of workers ?? []) x.unref();
-      if (m.results) p.resolve(m.results);
-      else p.reject(new Error(`verify worker failed: ${m.error}`));
-    });
-    w.on('error', (e) => {
-      // a worker that dies fails what was pending (nothing of it was stored); start afresh
-      for (const [id, p] of pending) {
-        pending.delete(id);
-        p.reject(e);
-      }
-      if (workers) for (const other of workers) void other.terminate();
-      workers = null;
-    });
-    w.unref();
-    return w;
-  });
+  const start = (): Worker[] => {
+    const set: Worker[] = [];
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(file);
+      w.on('message', (m: { id: number; results?: CheckedLine[]; error?: string }) => {
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        if (pending.size === 0) for (const x of set) x.unref();
+        if (m.results) p.resolve(m.results);
+        else p.reject(new Error(`verify worker failed: ${m.error}`));
+      });
+      w.on('error', (e) => fail(set, e));
+      w.on('exit', (code) => fail(set, new Error(`verify worker exited with code ${code}`)));
+      w.unref();
+      set.push(w);
+    }
+    return set;
+  };
   const send = (lines: SubmittedLine[], keys: [string, KeyInfo][], nowMs: number) =>
     new Promise<CheckedLine[]>((resolve, reject) => {
       workers ??= start();

@@ -1,5 +1,8 @@
 // Intake gives the same answers whether the per-line checks run inline or on the verify
 // worker threads (the server's default).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPool } from '../../src/service/verify-pool.js';
 import {
@@ -63,5 +66,28 @@ describe('verify workers', () => {
     expect(res.results.every((r) => r.status === 'accepted')).toBe(true);
     expect(pool.stats().workers).toBe(2);
     expect(pool.stats().chunks).toBeGreaterThanOrEqual(Math.ceil(230 / 50));
+  });
+});
+
+describe('a verify worker that fails', () => {
+  it('fails the checks it held instead of hanging, and the next check starts afresh', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-worker-'));
+    try {
+      const line = [{ line: 1, text: 'a.b.c' }];
+      for (const [name, onMessage, expected] of [
+        ['throws.mjs', "throw new Error('worker broke')", /worker broke/],
+        ['exits.mjs', 'process.exit(3)', /exited with code 3/],
+      ] as const) {
+        const file = join(dir, name);
+        writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { ${onMessage}; });\n`);
+        const bad = verifyPool(2, file);
+        await expect(bad.check(line, new Map(), Date.now())).rejects.toThrow(expected);
+        await expect(bad.check(line, new Map(), Date.now())).rejects.toThrow(expected);
+        expect(bad.stats().chunks).toBe(2);
+        await bad.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
