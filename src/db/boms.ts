@@ -77,7 +77,6 @@ export interface BomOccurrence {
   pathKey: string;
 }
 
-
 // A BOM never changes once stored, so the root step of its paths is cached (bounded).
 const rootSteps = new WeakMap<Database.Database, Map<string, PathStep & { bomName: string }>>();
 

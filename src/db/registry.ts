@@ -172,12 +172,20 @@ export function manufacturerSpellings(db: Database.Database, name: string): stri
   // where-used asks this on every request: the alias table is read once per change
   // (a plain map, not buildCanon's memo: the names asked for come from callers)
   const table = readCached(db, 'aliases', '', () => {
-    const entries = aliasEntries(db);
     const toCanonical = new Map<string, string>();
-    for (const e of entries) for (const a of e.aliases) toCanonical.set(normalizeName(a), normalizeName(e.name));
-    return { entries, toCanonical };
+    const aliasesOf = new Map<string, string[]>();
+    for (const e of aliasEntries(db)) {
+      const target = normalizeName(e.name);
+      const list = aliasesOf.get(target) ?? [];
+      for (const a of e.aliases) {
+        toCanonical.set(normalizeName(a), target);
+        list.push(normalizeName(a));
+      }
+      aliasesOf.set(target, list);
+    }
+    return { toCanonical, aliasesOf };
   })!;
   const norm = normalizeName(name);
   const target = table.toCanonical.get(norm) ?? norm;
-  return [...new Set([target, ...table.entries.filter((a) => normalizeName(a.name) === target).flatMap((a) => a.aliases.map(normalizeName))])];
+  return [...new Set([target, ...(table.aliasesOf.get(target) ?? [])])];
 }
