@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { openStore } from '../src/db/open.js';
 import { insertBom } from '../src/db/boms.js';
+import { originIdOf, walkColumn, walkTail } from '../src/db/declarations.js';
+import type { DeclarationPayload } from '../src/domain/declaration-schema.js';
 import { ensurePresets } from '../src/db/policies.js';
 import { insertKey, insertSupplier } from '../src/db/registry.js';
 import { normalizeName } from '../src/domain/part-key.js';
@@ -80,8 +82,8 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
   })();
   const mfr = (i: number) => `Maker ${i % MAKERS}`;
   const ins = db.prepare(`INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at, issued_at,
-    expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, jws, log_index)
-    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, @text -> '$.origin', 'bench', 0)`);
+    expires_at, supersedes, mfr_norm, pn_norm, payload, origin_id, walk, jws, log_index)
+    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, @originId, @walk, 'bench', 0)`);
   let red = 0;
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -99,7 +101,9 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
       };
       const text = JSON.stringify(payload);
       const sha = createHash('sha256').update(text).digest('hex');
-      ins.run({ sha, supplier: `maker-${i % MAKERS}`, id: `D-${i}`, kid: `kid-${i % MAKERS}`, at: AT, issuedAt: payload.issuedAt, mfr: normalizeName(mfr(i)), pn: normalizeName(`P-${i}`), text });
+      const originId = originIdOf(db, JSON.stringify(payload.origin));
+      const walk = walkColumn({ sha256: sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, receivedAt: AT }, originId, walkTail(payload as DeclarationPayload));
+      ins.run({ sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, at: AT, issuedAt: payload.issuedAt, mfr: normalizeName(mfr(i)), pn: normalizeName(`P-${i}`), text, originId, walk });
     }
   })();
   const items: BomItem[] = Array.from({ length: sizes[0]! }, (_, i) => ({ id: String(i), parent: null, manufacturer: mfr(i), partNumber: `P-${i}`, quantity: 1 }));

@@ -1,10 +1,78 @@
 // Accepted declarations: intake writes, reads by hash and filter, and the evidence source
 // the walk queries in batches (one query per frontier, not one per node).
 import type Database from 'better-sqlite3';
-import type { DeclarationPayload, Origin } from '../domain/declaration-schema.js';
+import type { DeclarationPayload, DeclaredComponent, Origin } from '../domain/declaration-schema.js';
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
+import { normalizeName } from '../domain/part-key.js';
 import { stmt } from './statements.js';
 import { attachJwsPayload } from '../crypto/verify-declaration.js';
+
+// ---- the walk column ------------------------------------------------------------------------
+// What the walk reads of a declaration, kept beside the payload as one JSON array:
+//   [sha256, supplier, id, kid, receivedAt, originId,          (the head, known at storing)
+//    issuedAtMs, expiresAtMs, mfrNorm, pnNorm, part, components, componentNorms]  (the tail)
+// part and components are the payload's own members as signed; the rest is derived from
+// them or from the row. One JSON.parse per frontier then gives the walk every record,
+// instead of a payload parse (and its origin, and its names normalised again) per node.
+
+/** The tail of the walk column, from the payload alone (so a verify worker can compute it). */
+export function walkTail(p: DeclarationPayload): string {
+  const norms: string[] = [];
+  for (const c of p.components ?? []) norms.push(normalizeName(c.manufacturer), normalizeName(c.partNumber));
+  const expires = p.expiresAt === undefined ? null : Date.parse(p.expiresAt);
+  return JSON.stringify([
+    Date.parse(p.issuedAt), expires, normalizeName(p.part.manufacturer), normalizeName(p.part.partNumber),
+    p.part, p.components ?? null, p.components === undefined ? null : norms,
+  ]).slice(1, -1);
+}
+
+export interface WalkHead {
+  /** lower-case hex */
+  sha256: string;
+  supplier: string;
+  id: string;
+  kid: string;
+  receivedAt: string;
+}
+
+export function walkColumn(head: WalkHead, originId: number | null, tail: string): string {
+  return `${JSON.stringify([`sha256:${head.sha256}`, head.supplier, head.id, head.kid, head.receivedAt, originId])}`.slice(0, -1) + `,${tail}]`;
+}
+
+type WalkArray = [
+  sha256: string, supplier: string, id: string, kid: string, receivedAt: string, originId: number | null,
+  issuedAtMs: number, expiresAtMs: number | null, mfrNorm: string, pnNorm: string,
+  part: DeclarationPayload['part'], components: DeclaredComponent[] | null, componentNorms: string[] | null,
+];
+
+/** The id of an origin's text in `origins`, added when new. */
+export function originIdOf(db: Database.Database, json: string): number {
+  const found = stmt(db, 'SELECT id FROM origins WHERE json = ?').pluck().get(json) as number | undefined;
+  if (found !== undefined) return found;
+  return stmt(db, 'INSERT INTO origins (json) VALUES (?) RETURNING id').pluck().get(json) as number;
+}
+
+/**
+ * Fills the walk column of rows stored before it existed, from each payload as signed.
+ * Rows missing it are found through a partial index that is empty once this has run.
+ */
+export function fillWalkColumns(db: Database.Database): number {
+  let filled = 0;
+  for (;;) {
+    const rows = stmt(db, `SELECT sha256, supplier_id, decl_id, kid, received_at, payload FROM declarations
+      INDEXED BY declarations_walk_missing WHERE walk IS NULL LIMIT 1000`).raw().all() as [string, string, string, string, string, string][];
+    if (rows.length === 0) return filled;
+    const update = stmt(db, 'UPDATE declarations SET origin_id = ?, walk = ? WHERE sha256 = ?');
+    db.transaction(() => {
+      for (const [sha256, supplier, id, kid, receivedAt, payloadText] of rows) {
+        const p = JSON.parse(payloadText) as DeclarationPayload;
+        const originId = p.origin === undefined ? null : originIdOf(db, JSON.stringify(p.origin));
+        update.run(originId, walkColumn({ sha256, supplier, id, kid, receivedAt }, originId, walkTail(p)), sha256);
+      }
+    })();
+    filled += rows.length;
+  }
+}
 
 export interface DeclarationRow {
   sha256: string;
@@ -40,10 +108,13 @@ export function declarationStatements(db: Database.Database) {
   return {
     bySha: stmt(db, 'SELECT * FROM declarations WHERE sha256 = ?'),
     bySupplierId: stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?'),
+    // has_successor: a successor may have arrived first (SPEC §3: the named id need not exist yet)
     insert: stmt(db, `INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at,
-      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, origin_json, jws, log_index) VALUES
+      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, origin_id, walk, has_successor, jws, log_index) VALUES
       (@sha256, @supplier, @id, @kid, @submittedBy, @submitterSupplier, @receivedAt, @issuedAt, @expiresAt, @supersedes,
-       @mfrNorm, @pnNorm, @payload, @originJson, @jws, @logIndex)`),
+       @mfrNorm, @pnNorm, @payload, @originId, @walk,
+       EXISTS (SELECT 1 FROM declarations s WHERE s.supplier_id = @supplier AND s.supersedes = @id), @jws, @logIndex)`),
+    markSuperseded: stmt(db, 'UPDATE declarations SET has_successor = 1 WHERE supplier_id = ? AND decl_id = ? AND has_successor = 0'),
   };
 }
 
@@ -96,41 +167,48 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
   return (stmt(db, sql).all(params) as Raw[]).map(toRow);
 }
 
+const NO_SUCCESSORS: readonly SuccessorRef[] = Object.freeze([]);
+const NO_COMPONENTS: readonly DeclaredComponent[] = Object.freeze([]);
+const NO_NORMS: readonly string[] = Object.freeze([]);
+
 /**
  * The walk's evidence source over this database; with `asOf`, only what had been received
  * by then (and only successors received by then), as a report issued at that time saw it.
- * Each batch is one query: the values travel as one JSON array read with json_each, which
- * spares SQLite a statement per batch size and a bound parameter per value.
+ * Each batch is one query answering one JSON text — the walk columns of every match, each
+ * after its has_successor flag — so that a frontier of 50,000 parts costs one JSON.parse,
+ * not 50,000 rows. The values travel as one JSON array read with json_each.
  */
 export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
   const timeFilter = asOf === undefined ? '' : ' AND d.received_at <= @asOf';
-  const cols = 'd.sha256, d.supplier_id, d.decl_id, d.kid, d.received_at, d.payload, d.origin_json';
-  type Lite = [sha256: string, supplier: string, id: string, kid: string, receivedAt: string, payload: string, origin: string | null];
-  // Origins repeat across a supplier's parts: each distinct text is parsed once, and
-  // the records share the object (the walk never changes what it is given).
-  const origins = new Map<string, Origin>();
-  const payloadOf = (r: Lite): DeclarationPayload => {
-    const p = JSON.parse(r[5]) as DeclarationPayload;
-    if (r[6] === null || p.origin === undefined) return p;
-    let origin = origins.get(r[6]);
-    if (origin === undefined) {
-      origin = p.origin;
-      origins.set(r[6], origin);
-    }
-    p.origin = origin;
-    return p;
-  };
-  const byPn = stmt(db, `SELECT ${cols} FROM json_each(@values) j JOIN declarations d ON d.pn_norm = j.value${timeFilter}`).raw();
-  const bySha = stmt(db, `SELECT ${cols} FROM json_each(@values) j JOIN declarations d ON d.sha256 = j.value${timeFilter}`).raw();
+  // (a row without its walk column would drop out of group_concat unnoticed: it gives null)
+  const matches = (join: string) => stmt(db, `SELECT '[' || group_concat(d.has_successor || ',' || coalesce(d.walk, 'null')) || ']'
+    FROM json_each(@values) j JOIN declarations d ON ${join}${timeFilter}`).pluck();
+  const byPn = matches('d.pn_norm = j.value');
+  const bySha = matches('d.sha256 = j.value');
   const successorsOf = stmt(db, `SELECT d.sha256, d.supplier_id, d.kid, d.received_at, d.supersedes FROM json_each(@values) j
     JOIN declarations d ON d.supersedes = j.value AND d.supersedes IS NOT NULL${timeFilter}`).raw();
-  const params = (values: readonly string[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
+  const originsOf = stmt(db, 'SELECT o.id, o.json FROM json_each(@values) j JOIN origins o ON o.id = j.value').raw();
+  const params = (values: readonly unknown[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
+  // origins never change: each is parsed once, and every record with that origin shares it
+  const origins = new Map<number, Origin>();
 
-  const withSuccessors = (rows: Lite[]): DeclarationRecord[] => {
+  const records = (text: string | null): DeclarationRecord[] => {
+    if (text === null) return [];
+    const flat = JSON.parse(text) as (0 | 1 | WalkArray)[];
+    const missingOrigins: number[] = [];
+    const superseded: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const w = flat[i + 1] as WalkArray | null;
+      if (w === null) throw new Error('a declaration row has no walk column: the store was not opened with openStore');
+      if (w[5] !== null && !origins.has(w[5])) missingOrigins.push(w[5]);
+      if (flat[i] === 1) superseded.push(w[2]);
+    }
+    if (missingOrigins.length > 0) {
+      for (const [id, json] of originsOf.all(params([...new Set(missingOrigins)])) as [number, string][]) origins.set(id, JSON.parse(json) as Origin);
+    }
     const succ = new Map<string, SuccessorRef[]>();
-    const ids = [...new Set(rows.map((r) => r[2]))];
-    if (ids.length > 0) {
-      for (const s of successorsOf.all(params(ids)) as [string, string, string, string, string][]) {
+    if (superseded.length > 0) {
+      for (const s of successorsOf.all(params([...new Set(superseded)])) as [string, string, string, string, string][]) {
         const k = `${s[1]}\u0000${s[4]}`;
         const list = succ.get(k);
         const ref = { sha256: `sha256:${s[0]}`, kid: s[2], receivedAt: s[3] };
@@ -138,25 +216,28 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
         else succ.set(k, [ref]);
       }
     }
-    return rows.map((r) => ({
-      sha256: `sha256:${r[0]}`,
-      supplier: r[1],
-      id: r[2],
-      kid: r[3],
-      receivedAt: r[4],
-      payload: payloadOf(r),
-      successors: succ.get(`${r[1]}\u0000${r[2]}`) ?? [],
-    }));
+    const out: DeclarationRecord[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const w = flat[i + 1] as WalkArray;
+      out.push({
+        sha256: w[0], supplier: w[1], id: w[2], kid: w[3], receivedAt: w[4],
+        issuedAtMs: w[6], expiresAtMs: w[7], mfrNorm: w[8], pnNorm: w[9],
+        part: w[10], origin: w[5] === null ? undefined : origins.get(w[5]),
+        components: w[11] ?? NO_COMPONENTS, componentNorms: w[12] ?? NO_NORMS,
+        successors: flat[i] === 1 ? succ.get(`${w[1]}\u0000${w[2]}`) ?? NO_SUCCESSORS : NO_SUCCESSORS,
+      });
+    }
+    return out;
   };
 
   return {
     byPartNumbers(pns) {
-      return pns.length === 0 ? [] : withSuccessors(byPn.all(params(pns)) as Lite[]);
+      return pns.length === 0 ? [] : records(byPn.get(params(pns)) as string | null);
     },
     bySha256(shas) {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7));
-      const rows = hexes.length === 0 ? [] : (bySha.all(params(hexes)) as Lite[]);
-      return new Map(withSuccessors(rows).map((r) => [r.sha256, r]));
+      const recs = hexes.length === 0 ? [] : records(bySha.get(params(hexes)) as string | null);
+      return new Map(recs.map((r) => [r.sha256, r]));
     },
   };
 }

@@ -6,6 +6,7 @@ import { projectPath } from '../paths.js';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { fillWalkColumns } from './declarations.js';
 import { flushReportParts } from './reports.js';
 import * as schema from './schema.js';
 
@@ -31,6 +32,7 @@ export function openStore(path: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
+  fillWalkColumns(sqlite);
   return {
     sqlite, orm, path,
     close: () => {

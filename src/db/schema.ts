@@ -45,6 +45,12 @@ export const apiTokens = sqliteTable('api_tokens', {
   revokedAt: text('revoked_at'),
 }, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash)]);
 
+/** Distinct origin objects of declarations, as signed (JSON text). */
+export const origins = sqliteTable('origins', {
+  id: integer('id').primaryKey(),
+  json: text('json').notNull(),
+}, (t) => [uniqueIndex('origins_json').on(t.json)]);
+
 export const declarations = sqliteTable('declarations', {
   /** lower-case hex of the SHA-256 of the exact compact JWS */
   sha256: text('sha256').primaryKey(),
@@ -62,16 +68,26 @@ export const declarations = sqliteTable('declarations', {
   /** the payload exactly as signed */
   payload: text('payload').notNull(),
   /**
-   * The payload's `origin`, as JSON. Origins repeat across a supplier's parts, so the walk
-   * parses each distinct text once and shares the object (see dbEvidence).
+   * The payload's `origin`, stored once per distinct text in `origins`: origins repeat
+   * across a supplier's parts, and the walk parses each once and shares the object.
    */
-  originJson: text('origin_json'),
+  originId: integer('origin_id').references(() => origins.id),
+  /**
+   * What the walk reads of this declaration, as one compact JSON array (see walkColumn in
+   * db/declarations.ts): a 100,000-node walk parses this instead of 100,000 payloads.
+   * Derived from the signed payload; null only until start-up fills rows stored before it.
+   */
+  walk: text('walk'),
+  /** 1 once a declaration of the same supplier names this one's id in `supersedes` */
+  hasSuccessor: integer('has_successor').notNull().default(0),
   /** the JWS detached ("header..signature"); the payload segment is the base64url of `payload` */
   jws: text('jws').notNull(),
   logIndex: integer('log_index').notNull(),
 }, (t) => [
   uniqueIndex('declarations_supplier_id').on(t.supplierId, t.declId),
   index('declarations_pn').on(t.pnNorm),
+  // empty once start-up has filled the walk column of older rows
+  index('declarations_walk_missing').on(t.sha256).where(sql`walk IS NULL`),
   index('declarations_supersedes').on(t.supplierId, t.supersedes),
   // successors are looked up by the ids they name, in batches, before the supplier is known
   index('declarations_supersedes_id').on(t.supersedes).where(sql`supersedes IS NOT NULL`),

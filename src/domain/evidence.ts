@@ -1,9 +1,10 @@
 // Declarations as evidence (SPEC §3, §4, §6): which accepted declarations count at a given
 // moment under a policy, and which one of several is *the* evidence for a part.
-import type { DeclarationPayload } from './declaration-schema.js';
+import type { DeclarationPayload, DeclaredComponent, Origin } from './declaration-schema.js';
+import { normalizeName } from './part-key.js';
 import { revocationExcludes, type KeyFacts } from './registry.js';
 
-/** An accepted declaration as the evidence source hands it to the walk. */
+/** An accepted declaration as the evidence source hands it to the walk: what the walk reads of it. */
 export interface DeclarationRecord {
   /** "sha256:<hex>" of the exact compact JWS bytes */
   sha256: string;
@@ -12,9 +13,45 @@ export interface DeclarationRecord {
   kid: string;
   /** the service's clock at acceptance — what revocation is judged on */
   receivedAt: string;
-  payload: DeclarationPayload;
+  /** the payload's issuedAt and expiresAt (null when it has none), in epoch milliseconds */
+  issuedAtMs: number;
+  expiresAtMs: number | null;
+  /** the payload's part, origin and components, as signed */
+  part: DeclarationPayload['part'];
+  origin: Origin | undefined;
+  components: readonly DeclaredComponent[];
+  /** normalizeName of the part's manufacturer and part number */
+  mfrNorm: string;
+  pnNorm: string;
+  /** normalizeName of each component's manufacturer and part number: [m0, p0, m1, p1, …] */
+  componentNorms: readonly string[];
   /** accepted declarations of the same supplier that name this one's id in `supersedes` */
   successors: readonly SuccessorRef[];
+}
+
+/** A declaration as held in memory (offline, bundles, tests): its identity and the signed payload. */
+export interface HeldDeclaration {
+  sha256: string;
+  supplier: string;
+  id: string;
+  kid: string;
+  receivedAt: string;
+  payload: DeclarationPayload;
+}
+
+const NO_COMPONENTS: readonly DeclaredComponent[] = Object.freeze([]);
+
+/** The walk's view of a held declaration. */
+export function recordOf(h: HeldDeclaration, successors: readonly SuccessorRef[]): DeclarationRecord {
+  const p = h.payload;
+  const componentNorms: string[] = [];
+  for (const c of p.components ?? []) componentNorms.push(normalizeName(c.manufacturer), normalizeName(c.partNumber));
+  return {
+    sha256: h.sha256, supplier: h.supplier, id: h.id, kid: h.kid, receivedAt: h.receivedAt,
+    issuedAtMs: Date.parse(p.issuedAt), expiresAtMs: p.expiresAt === undefined ? null : Date.parse(p.expiresAt),
+    part: p.part, origin: p.origin, components: p.components ?? NO_COMPONENTS,
+    mfrNorm: normalizeName(p.part.manufacturer), pnNorm: normalizeName(p.part.partNumber), componentNorms, successors,
+  };
 }
 
 export interface SuccessorRef {
@@ -51,9 +88,8 @@ export function invalidity(
     if (!revocationExcludes(keys.get(s.kid), s.receivedAt)) return 'superseded';
   }
   if (revocationExcludes(keys.get(rec.kid), rec.receivedAt)) return 'revoked';
-  const p = rec.payload;
-  if (p.expiresAt !== undefined && Date.parse(p.expiresAt) <= nowMs) return 'expired';
-  if (Date.parse(p.issuedAt) + maxAgeDays * DAY_MS < nowMs) return 'expired';
+  if (rec.expiresAtMs !== null && rec.expiresAtMs <= nowMs) return 'expired';
+  if (rec.issuedAtMs + maxAgeDays * DAY_MS < nowMs) return 'expired';
   return null;
 }
 
@@ -69,8 +105,6 @@ export function compareEvidence(
   const da = isDirect(a) ? 0 : 1;
   const db = isDirect(b) ? 0 : 1;
   if (da !== db) return da - db;
-  const ia = Date.parse(a.payload.issuedAt);
-  const ib = Date.parse(b.payload.issuedAt);
-  if (ia !== ib) return ib - ia;
+  if (a.issuedAtMs !== b.issuedAtMs) return b.issuedAtMs - a.issuedAtMs;
   return a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0;
 }

@@ -1,16 +1,8 @@
 // An evidence source over declarations held in memory: used by the offline check, the
 // audit-bundle re-run and the tests. Same contract as the database source.
-import type { DeclarationRecord, EvidenceSource } from './evidence.js';
-import { normalizeName } from './part-key.js';
+import { recordOf, type DeclarationRecord, type EvidenceSource, type HeldDeclaration } from './evidence.js';
 
-export interface HeldDeclaration {
-  sha256: string;
-  supplier: string;
-  id: string;
-  kid: string;
-  receivedAt: string;
-  payload: DeclarationRecord['payload'];
-}
+export type { HeldDeclaration };
 
 /** Computes the supersession links between held declarations and indexes them. */
 export function memoryEvidence(held: readonly HeldDeclaration[]): EvidenceSource {
@@ -28,9 +20,9 @@ export function memoryEvidence(held: readonly HeldDeclaration[]): EvidenceSource
   for (const h of held) {
     const successors = (bySupplierId.get(`${h.supplier}\u0000${h.id}`) ?? [])
       .map((s) => ({ sha256: s.sha256, kid: s.kid, receivedAt: s.receivedAt }));
-    const rec: DeclarationRecord = { ...h, successors };
+    const rec = recordOf(h, successors);
     records.set(h.sha256, rec);
-    const pn = normalizeName(h.payload.part.partNumber);
+    const pn = rec.pnNorm;
     const list = byPn.get(pn);
     if (list) list.push(rec);
     else byPn.set(pn, [rec]);

@@ -15,6 +15,8 @@ const ASCII = /^\p{ASCII}*$/u;
  */
 export interface ManufacturerCanon {
   canonical(name: string): string;
+  /** the same for a name already normalised (normalizeName), as stored declarations carry it */
+  canonicalNormalized(normalized: string): string;
 }
 
 export interface AliasEntry {
@@ -40,6 +42,9 @@ export function buildCanon(entries: readonly AliasEntry[]): ManufacturerCanon {
         if (memo.size < 1_000_000) memo.set(name, c);
       }
       return c;
+    },
+    canonicalNormalized(normalized: string): string {
+      return map.get(normalized) ?? normalized;
     },
   };
 }

@@ -9,19 +9,25 @@
 //              quantities over the remaining DAG
 //   4. judge   every in-scope node against the policy
 // Nothing here recurses on the JS stack, so a 10,000-deep chain is fine.
+//
+// Layout: at 100,000 nodes the cost is allocation, not logic. So a node is a row of
+// parallel arrays (no object, map or closure per node); a node is expanded once, so its
+// out-edges are one contiguous range of the global edge arrays; and the tree is written
+// straight into the report's buffer (writeTree) instead of being built as objects first.
 import type { Bom, BomItem } from './bom.js';
 import { CRITICAL_CATEGORIES, SOFTWARE_CATEGORIES, type Category } from './categories.js';
 import type { DeclaredComponent, Origin } from './declaration-schema.js';
 import {
   compareEvidence, invalidity, type DeclarationRecord, type EvidenceSource, type Invalidity,
 } from './evidence.js';
+import { JsonWriter } from './json-writer.js';
 import {
   flattenOrigin, isKnown, originNames, unflattenOrigin, valueText,
   type FieldValue, type FlatOrigin, type OriginNames,
 } from './origin-fields.js';
 import { buildCanon, normalizeName, partKey, type ManufacturerCanon } from './part-key.js';
 import {
-  assuranceRank, POLICY_FIELDS, SOFTWARE_FIELDS, type Assurance, type Policy,
+  assuranceRank, POLICY_FIELDS, SOFTWARE_FIELDS, type Assurance, type Policy, type PolicyField,
 } from './policy.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts } from './registry.js';
 
@@ -123,13 +129,29 @@ export interface WalkSummary {
   findings: number;
 }
 
+/** A tree node as where-used records it: the key's halves, the canonical parent, the names shown. */
+export interface WalkPart {
+  key: string;
+  mfrNorm: string;
+  pnNorm: string;
+  via: string | null;
+  manufacturer: string;
+  partNumber: string;
+  name: string | null;
+}
+
 export interface WalkResult {
   verdict: Verdict;
   summary: WalkSummary;
   findings: Finding[];
-  tree: WalkTree;
   /** "sha256:<hex>" of every declaration the verdict rests on, sorted */
   evidence: string[];
+  /** Writes the report's `tree` (SPEC §7) as JSON: byte for byte what JSON.stringify(tree) gives. */
+  writeTree(w: JsonWriter): void;
+  /** The tree as objects, read back from what writeTree writes, so that the two never differ. */
+  readonly tree: WalkTree;
+  /** Every tree node in key order. */
+  parts(): WalkPart[];
 }
 
 export interface WalkInput {
@@ -144,29 +166,8 @@ export interface WalkInput {
 const PATH_COUNT_CAP = 1_000_000;
 const ROOT = 0;
 
-interface Mention {
-  parent: number;
-  comp: DeclaredComponent;
-}
-
-interface WNode {
-  key: string;
-  canonMfr: string;
-  normPn: string;
-  depth: number;
-  items: BomItem[];
-  mentions: Mention[];
-  valid: DeclarationRecord[];
-  excluded: { rec: DeclarationRecord; why: Invalidity }[];
-  chosen: DeclarationRecord | null;
-  out: Map<number, number>;
-  cutByDepth: boolean;
-  backEdges: number[];
-  refs: { parent: number; sha: string }[];
-}
-
 interface Source {
-  kind: Exclude<SourceKind, 'header'> | 'header';
+  kind: SourceKind;
   flat: FlatOrigin;
   names: OriginNames;
   rec?: DeclarationRecord;
@@ -175,12 +176,17 @@ interface Source {
   item?: string;
 }
 
+interface Excluded {
+  rec: DeclarationRecord;
+  why: Invalidity;
+}
+
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-// Most nodes have no BOM item, one declaration, one parent and no references: their lists
-// start as this one frozen empty array (a push onto it throws) and are made on first use.
+// Most nodes have no BOM item, one declaration and no excluded ones: their lists start as
+// this one frozen empty array (a push onto it throws) and get their own array on first use.
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 const NO_EDGES: ReadonlyMap<string, number> = new Map();
 function append<T>(list: T[], x: T): T[] {
@@ -188,45 +194,72 @@ function append<T>(list: T[], x: T): T[] {
   list.push(x);
   return list;
 }
+function hasSha(list: readonly DeclarationRecord[], sha: string): boolean {
+  for (const r of list) if (r.sha256 === sha) return true;
+  return false;
+}
 
-function newNode(key: string, canonMfr: string, normPn: string, depth: number): WNode {
-  return {
-    key, canonMfr, normPn, depth, items: NONE, mentions: NONE, valid: NONE, excluded: NONE, chosen: null,
-    out: new Map(), cutByDepth: false, backEdges: NONE, refs: NONE,
-  };
+const CAT_ANY = 1;
+const CAT_CRITICAL = 2;
+const CAT_SOFTWARE = 4;
+function categoryBits(c: string | undefined): number {
+  if (!c) return 0;
+  return CAT_ANY | (CRITICAL_CATEGORIES.has(c as Category) ? CAT_CRITICAL : 0) | (SOFTWARE_CATEGORIES.has(c as Category) ? CAT_SOFTWARE : 0);
+}
+
+/** Same known value, compared as the report prints values (lists joined). */
+function sameValue(a: FieldValue, b: FieldValue): boolean {
+  return typeof a === 'string' && typeof b === 'string' ? a === b : valueText(a) === valueText(b);
+}
+
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
 }
 
 export function walk(input: WalkInput): WalkResult {
   const { bom, policy, registry, evidence } = input;
   const nowMs = Date.parse(input.now);
+  const maxAge = policy.maxDeclarationAgeDays;
   const canon: ManufacturerCanon = buildCanon(registry.aliases);
   const keys = new Map<string, KeyFacts>(registry.keys.map((k) => [k.kid, k]));
   // canonical manufacturer name → suppliers registered as that manufacturer (sorted by id)
   const makers = new Map<string, SupplierFacts[]>();
+  const makerIds = new Map<string, Set<string>>();
   for (const s of [...registry.suppliers].sort((a, b) => cmpStr(a.id, b.id))) {
-    for (const name of new Set(s.manufacturerNames.map((n) => canon.canonical(n)))) {
+    for (const name of new Set(s.manufacturerNames.map((m) => canon.canonical(m)))) {
       const list = makers.get(name);
       if (list) list.push(s);
       else makers.set(name, [s]);
+      let ids = makerIds.get(name);
+      if (!ids) makerIds.set(name, (ids = new Set()));
+      ids.add(s.id);
     }
   }
-  const isDirectFor = (node: WNode) => (rec: DeclarationRecord) =>
-    (makers.get(node.canonMfr) ?? []).some((s) => s.id === rec.supplier);
+  const isDirect = (mfr: string, rec: DeclarationRecord) => makerIds.get(mfr)?.has(rec.supplier) === true;
+  const byEvidenceOrder = (mfr: string) => (a: DeclarationRecord, b: DeclarationRecord) => compareEvidence(a, b, (r) => isDirect(mfr, r));
 
   // ---- BOM structure: per part key, the BOM edges to child keys --------------------------
-  const itemKey = bom.items.map((it) => partKey(canon.canonical(it.manufacturer), normalizeName(it.partNumber)));
+  const items = bom.items;
+  const itemMfr: string[] = [];
+  const itemPn: string[] = [];
+  const itemKey: string[] = [];
+  for (const it of items) {
+    const m = canon.canonical(it.manufacturer);
+    const p = normalizeName(it.partNumber);
+    itemMfr.push(m);
+    itemPn.push(p);
+    itemKey.push(partKey(m, p));
+  }
   const childrenOfItem = new Map<string | null, number[]>();
-  bom.items.forEach((it, i) => {
-    const list = childrenOfItem.get(it.parent);
-    if (list) list.push(i);
-    else childrenOfItem.set(it.parent, [i]);
-  });
   const itemsByKey = new Map<string, number[]>();
-  itemKey.forEach((k, i) => {
-    const list = itemsByKey.get(k);
+  for (let i = 0; i < items.length; i++) {
+    const list = childrenOfItem.get(items[i]!.parent);
     if (list) list.push(i);
-    else itemsByKey.set(k, [i]);
-  });
+    else childrenOfItem.set(items[i]!.parent, [i]);
+    const same = itemsByKey.get(itemKey[i]!);
+    if (same) same.push(i);
+    else itemsByKey.set(itemKey[i]!, [i]);
+  }
   // Lines of one parent item with the same key add up (a part listed twice); between
   // several items of the same key, the first in document order speaks for the part.
   const bomEdgesOf = (parentItemIds: (string | null)[]): Map<string, number> => {
@@ -235,7 +268,7 @@ export function walk(input: WalkInput): WalkResult {
       const local = new Map<string, number>();
       for (const ci of childrenOfItem.get(pid) ?? []) {
         const k = itemKey[ci]!;
-        local.set(k, (local.get(k) ?? 0) + bom.items[ci]!.quantity);
+        local.set(k, (local.get(k) ?? 0) + items[ci]!.quantity);
       }
       for (const [k, q] of local) if (!edges.has(k)) edges.set(k, q);
     }
@@ -263,7 +296,7 @@ export function walk(input: WalkInput): WalkResult {
     let cur = loadedBySha.get(sha);
     while (cur && !visited.has(cur.sha256)) {
       visited.add(cur.sha256);
-      const why = invalidity(cur, nowMs, policy.maxDeclarationAgeDays, keys);
+      const why = invalidity(cur, nowMs, maxAge, keys);
       if (why === null) return cur;
       if (why !== 'superseded') return null;
       cur = cur.successors
@@ -273,177 +306,263 @@ export function walk(input: WalkInput): WalkResult {
     }
     return null;
   };
-  const keyOfRecord = (rec: DeclarationRecord) => partKey(canon.canonical(rec.payload.part.manufacturer), normalizeName(rec.payload.part.partNumber));
+  const keyOfRecord = (rec: DeclarationRecord) => partKey(canon.canonicalNormalized(rec.mfrNorm), rec.pnNorm);
 
   // ---- phase 1: build ------------------------------------------------------------------
-  const nodes: WNode[] = [newNode('', '', '', 0)];
-  const index = new Map<string, number>();
-  const ensure = (key: string, canonMfr: string, normPn: string, depth: number, created: number[]): number => {
-    let idx = index.get(key);
+  // node rows
+  const nKey: string[] = [''];
+  const nMfr: string[] = [''];
+  const nPn: string[] = [''];
+  const nDepth: number[] = [0];
+  /** the frontier a node is expanded in */
+  const nRound: number[] = [-1];
+  const nItems: BomItem[][] = [NONE];
+  const nValid: DeclarationRecord[][] = [NONE];
+  const nExcluded: Excluded[][] = [NONE];
+  const nChosen: (DeclarationRecord | null)[] = [null];
+  const nCutByDepth: boolean[] = [false];
+  const outStart: number[] = [0];
+  const outEnd: number[] = [0];
+  // edges: node u's are eTo/eQty[outStart[u] .. outEnd[u])
+  const eTo: number[] = [];
+  const eQty: number[] = [];
+  // mentions: the declared components naming a node, a list per node in arrival order
+  const mParent: number[] = [];
+  const mComp: DeclaredComponent[] = [];
+  const mNext: number[] = [];
+  const mHead: number[] = [-1];
+  const mTail: number[] = [-1];
+  // canonical manufacturer → normalised part number → node
+  const index = new Map<string, Map<string, number>>();
+
+  let round = 0;
+  const ensure = (mfr: string, pn: string, depth: number, created: number[]): number => {
+    let byPn = index.get(mfr);
+    if (byPn === undefined) index.set(mfr, (byPn = new Map()));
+    let idx = byPn.get(pn);
     if (idx === undefined) {
-      idx = nodes.length;
-      nodes.push(newNode(key, canonMfr, normPn, depth));
-      index.set(key, idx);
-      for (const i of itemsByKey.get(key) ?? []) nodes[idx]!.items = append(nodes[idx]!.items, bom.items[i]!);
+      idx = nKey.length;
+      byPn.set(pn, idx);
+      const key = partKey(mfr, pn);
+      const its = itemsByKey.get(key);
+      nKey.push(key);
+      nMfr.push(mfr);
+      nPn.push(pn);
+      nDepth.push(depth);
+      nRound.push(round);
+      nItems.push(its === undefined ? NONE : its.map((i) => items[i]!));
+      nValid.push(NONE);
+      nExcluded.push(NONE);
+      nChosen.push(null);
+      nCutByDepth.push(false);
+      outStart.push(0);
+      outEnd.push(0);
+      mHead.push(-1);
+      mTail.push(-1);
       created.push(idx);
     }
     return idx;
   };
-  const itemKeyParts = (i: number) => {
-    const it = bom.items[i]!;
-    return { canonMfr: canon.canonical(it.manufacturer), normPn: normalizeName(it.partNumber) };
+  const addMention = (child: number, parent: number, comp: DeclaredComponent) => {
+    const m = mParent.length;
+    mParent.push(parent);
+    mComp.push(comp);
+    mNext.push(-1);
+    if (mTail[child] === -1) mHead[child] = m;
+    else mNext[mTail[child]!] = m;
+    mTail[child] = m;
   };
 
   let frontier: number[] = [];
   for (const [k, q] of bomEdgesOf([null])) {
     const first = itemsByKey.get(k)![0]!;
-    const { canonMfr, normPn } = itemKeyParts(first);
-    const idx = ensure(k, canonMfr, normPn, 1, frontier);
-    nodes[ROOT]!.out.set(idx, q);
+    eTo.push(ensure(itemMfr[first]!, itemPn[first]!, 1, frontier));
+    eQty.push(q);
   }
+  outEnd[ROOT] = eTo.length;
 
+  // a node's edge to a child, when it has many: child → edge position (reused)
+  const edgeOfChild = new Map<number, number>();
   while (frontier.length > 0) {
-    // (the frontier's order is already deterministic: BOM order, then the chosen
-    // declarations' component order; every result below is sorted by key anyway)
-    const inFrontier = new Set(frontier);
-    const pns = [...new Set(frontier.map((i) => nodes[i]!.normPn))];
-    const seen = new Set<string>();
+    // (the frontier's order is deterministic: BOM order, then the chosen declarations'
+    // component order; every result below is sorted by key anyway)
+    const pns: string[] = [];
+    const pnSeen = new Set<string>();
+    for (const i of frontier) {
+      const p = nPn[i]!;
+      if (!pnSeen.has(p)) {
+        pnSeen.add(p);
+        pns.push(p);
+      }
+    }
     for (const rec of evidence.byPartNumbers(pns)) {
-      if (seen.has(rec.sha256)) continue;
-      seen.add(rec.sha256);
-      const k = partKey(canon.canonical(rec.payload.part.manufacturer), normalizeName(rec.payload.part.partNumber));
-      const idx = index.get(k);
-      if (idx === undefined || !inFrontier.has(idx)) continue;
-      const node = nodes[idx]!;
-      const why = invalidity(rec, nowMs, policy.maxDeclarationAgeDays, keys);
-      if (why === null) node.valid = append(node.valid, rec);
-      else node.excluded = append(node.excluded, { rec, why });
+      const idx = index.get(canon.canonicalNormalized(rec.mfrNorm))?.get(rec.pnNorm);
+      if (idx === undefined || nRound[idx] !== round) continue;
+      if ((nValid[idx]!.length > 0 && hasSha(nValid[idx]!, rec.sha256)) || nExcluded[idx]!.some((e) => e.rec.sha256 === rec.sha256)) continue;
+      const why = invalidity(rec, nowMs, maxAge, keys);
+      if (why === null) nValid[idx] = append(nValid[idx]!, rec);
+      else nExcluded[idx] = append(nExcluded[idx]!, { rec, why });
     }
     // A component's `declaration` reference names its evidence (SPEC §6.3): references
     // from the parents expanded so far (the shallower ones) decide; else the selection order.
-    loadShas(frontier.flatMap((i) => nodes[i]!.refs.map((r) => r.sha)));
+    const refShas: string[] = [];
+    for (const i of frontier) {
+      for (let m = mHead[i]!; m !== -1; m = mNext[m]!) {
+        const d = mComp[m]!.declaration;
+        if (d !== undefined) refShas.push(d);
+      }
+    }
+    if (refShas.length > 0) loadShas(refShas);
+
+    round++;
     const next: number[] = [];
     for (const idx of frontier) {
-      const node = nodes[idx]!;
-      const isDirect = isDirectFor(node);
-      const referenced: DeclarationRecord[] = [];
-      for (const r of node.refs) {
-        const t = resolveRef(r.sha);
-        if (t && keyOfRecord(t) === node.key && !referenced.some((x) => x.sha256 === t.sha256)) referenced.push(t);
+      const mfr = nMfr[idx]!;
+      let valid = nValid[idx]!;
+      let referenced: DeclarationRecord[] = NONE;
+      for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
+        const sha = mComp[m]!.declaration;
+        if (sha === undefined) continue;
+        const t = resolveRef(sha);
+        if (t && keyOfRecord(t) === nKey[idx] && !hasSha(referenced, t.sha256)) referenced = append(referenced, t);
       }
-      for (const t of referenced) if (!node.valid.some((v) => v.sha256 === t.sha256)) node.valid = append(node.valid, t);
-      node.valid.sort((a, b) => compareEvidence(a, b, isDirect));
-      node.excluded.sort((a, b) => compareEvidence(a.rec, b.rec, isDirect));
-      referenced.sort((a, b) => compareEvidence(a, b, isDirect));
-      node.chosen = referenced[0] ?? node.valid[0] ?? null;
-      if (node.chosen && (node.valid.length !== 1 || node.valid[0] !== node.chosen)) {
-        node.valid = [node.chosen, ...node.valid.filter((v) => v !== node.chosen && v.sha256 !== node.chosen!.sha256)];
+      for (const t of referenced) if (!hasSha(valid, t.sha256)) valid = append(valid, t);
+      if (valid.length > 1) valid.sort(byEvidenceOrder(mfr));
+      if (nExcluded[idx]!.length > 1) nExcluded[idx]!.sort((a, b) => byEvidenceOrder(mfr)(a.rec, b.rec));
+      if (referenced.length > 1) referenced.sort(byEvidenceOrder(mfr));
+      const chosen = referenced[0] ?? valid[0] ?? null;
+      if (chosen && (valid.length !== 1 || valid[0] !== chosen)) {
+        valid = [chosen, ...valid.filter((v) => v !== chosen && v.sha256 !== chosen.sha256)];
       }
+      nValid[idx] = valid;
+      nChosen[idx] = chosen;
 
-      const ofKey = itemsByKey.get(node.key);
-      const bomEdges = ofKey === undefined ? NO_EDGES : bomEdgesOf(ofKey.map((i) => bom.items[i]!.id));
-      const comps = node.chosen?.payload.components ?? [];
-      if (node.depth >= policy.maxDepth) {
-        node.cutByDepth = bomEdges.size > 0 || comps.length > 0;
+      const ofKey = itemsByKey.get(nKey[idx]!);
+      const bomEdges = ofKey === undefined ? NO_EDGES : bomEdgesOf(ofKey.map((i) => items[i]!.id));
+      const comps = chosen?.components ?? NONE;
+      const start = eTo.length;
+      outStart[idx] = start;
+      outEnd[idx] = start;
+      if (nDepth[idx]! >= policy.maxDepth) {
+        nCutByDepth[idx] = bomEdges.size > 0 || comps.length > 0;
         continue;
       }
+      const childDepth = nDepth[idx]! + 1;
       for (const [k, q] of bomEdges) {
         const first = itemsByKey.get(k)![0]!;
-        const { canonMfr, normPn } = itemKeyParts(first);
-        node.out.set(ensure(k, canonMfr, normPn, node.depth + 1, next), q);
+        eTo.push(ensure(itemMfr[first]!, itemPn[first]!, childDepth, next));
+        eQty.push(q);
       }
       // The BOM's quantity wins over the declared one for the same child; declared lines
       // for one child add up.
-      const fromBom = bomEdges.size === 0 ? null : new Set(node.out.keys());
-      const declared = fromBom === null ? node.out : new Map<number, number>();
-      for (const comp of comps) {
-        const canonMfr = canon.canonical(comp.manufacturer);
-        const normPn = normalizeName(comp.partNumber);
-        const child = ensure(partKey(canonMfr, normPn), canonMfr, normPn, node.depth + 1, next);
-        nodes[child]!.mentions = append(nodes[child]!.mentions, { parent: idx, comp });
-        if (comp.declaration !== undefined) nodes[child]!.refs = append(nodes[child]!.refs, { parent: idx, sha: comp.declaration });
-        if (fromBom === null || !fromBom.has(child)) declared.set(child, (declared.get(child) ?? 0) + (comp.quantity ?? 1));
+      const bomEnd = eTo.length;
+      if (comps.length > 0) {
+        const norms = chosen!.componentNorms;
+        const many = comps.length + bomEnd - start > 16;
+        if (many) for (let e = start; e < bomEnd; e++) edgeOfChild.set(eTo[e]!, e);
+        for (let j = 0; j < comps.length; j++) {
+          const comp = comps[j]!;
+          const child = ensure(canon.canonicalNormalized(norms[2 * j]!), norms[2 * j + 1]!, childDepth, next);
+          addMention(child, idx, comp);
+          let pos = -1;
+          if (many) pos = edgeOfChild.get(child) ?? -1;
+          else for (let e = start; e < eTo.length; e++) if (eTo[e] === child) pos = e;
+          if (pos === -1) {
+            if (many) edgeOfChild.set(child, eTo.length);
+            eTo.push(child);
+            eQty.push(comp.quantity ?? 1);
+          } else if (pos >= bomEnd) eQty[pos] = eQty[pos]! + (comp.quantity ?? 1);
+        }
+        if (many) edgeOfChild.clear();
       }
-      if (declared !== node.out) for (const [child, q] of declared) node.out.set(child, q);
+      outEnd[idx] = eTo.length;
     }
     frontier = next;
   }
 
-  const n = nodes.length;
+  const n = nKey.length;
   // Every later ordering is by key: rank the keys once, then compare integers.
   const keyRank = new Int32Array(n);
-  {
-    // the engine's own string sort orders by UTF-16 code units, as `<` does (SPEC §6)
-    const keys = nodes.map((node) => node.key).slice(1).sort();
-    keys.forEach((k, r) => (keyRank[index.get(k)!] = r + 1));
+  const inKeyOrder: number[] = [];
+  for (let i = 1; i < n; i++) inKeyOrder.push(i);
+  // keys are distinct and compare as JavaScript strings compare (UTF-16 code units, SPEC §6)
+  inKeyOrder.sort((a, b) => (nKey[a]! < nKey[b]! ? -1 : 1));
+  for (let r = 0; r < inKeyOrder.length; r++) keyRank[inKeyOrder[r]!] = r + 1;
+  // each node's edges in key order of their children
+  for (let u = 0; u < n; u++) {
+    const s = outStart[u]!;
+    const len = outEnd[u]! - s;
+    if (len < 2) continue;
+    const pairs: [number, number][] = [];
+    for (let e = s; e < s + len; e++) pairs.push([eTo[e]!, eQty[e]!]);
+    pairs.sort((a, b) => keyRank[a[0]]! - keyRank[b[0]]!);
+    for (let j = 0; j < len; j++) {
+      eTo[s + j] = pairs[j]![0];
+      eQty[s + j] = pairs[j]![1];
+    }
   }
-  const byRank = (a: number, b: number) => keyRank[a]! - keyRank[b]!;
-  const sortedChildren: number[][] = nodes.map((node) => [...node.out.keys()].sort(byRank));
 
   // ---- phase 2: cycles -----------------------------------------------------------------
-  const color = new Uint8Array(n);
-  const postorder: number[] = [];
+  const cut = new Uint8Array(eTo.length);
+  /** node → the children its cut edges pointed to, in the order found */
+  const backEdgesOf = new Map<number, number[]>();
+  const postorder = new Int32Array(n);
+  let posts = 0;
   {
-    const stackNode: number[] = [ROOT];
-    const stackPos: number[] = [0];
+    const color = new Uint8Array(n);
+    const stackNode = new Int32Array(n);
+    const stackPos = new Int32Array(n);
+    let sp = 1;
+    stackNode[0] = ROOT;
+    stackPos[0] = outStart[ROOT]!;
     color[ROOT] = 1;
-    while (stackNode.length > 0) {
-      const top = stackNode.length - 1;
-      const u = stackNode[top]!;
-      const kids = sortedChildren[u]!;
-      const pos = stackPos[top]!;
-      if (pos < kids.length) {
-        stackPos[top] = pos + 1;
-        const c = kids[pos]!;
+    while (sp > 0) {
+      const u = stackNode[sp - 1]!;
+      const pos = stackPos[sp - 1]!;
+      if (pos < outEnd[u]!) {
+        stackPos[sp - 1] = pos + 1;
+        const c = eTo[pos]!;
         if (color[c] === 0) {
           color[c] = 1;
-          stackNode.push(c);
-          stackPos.push(0);
+          stackNode[sp] = c;
+          stackPos[sp] = outStart[c]!;
+          sp++;
         } else if (color[c] === 1) {
-          nodes[u]!.backEdges = append(nodes[u]!.backEdges, c);
+          cut[pos] = 1;
+          const list = backEdgesOf.get(u);
+          if (list) list.push(c);
+          else backEdgesOf.set(u, [c]);
         }
       } else {
         color[u] = 2;
-        postorder.push(u);
-        stackNode.pop();
-        stackPos.pop();
+        postorder[posts++] = u;
+        sp--;
       }
     }
   }
-  for (const node of nodes) for (const c of node.backEdges) node.out.delete(c);
-  const kept: number[][] = sortedChildren.map((kids, u) => kids.filter((c) => nodes[u]!.out.has(c)));
-  const topo = postorder.reverse();
+  const edgeCut = (parent: number, child: number) => backEdgesOf.get(parent)?.includes(child) === true;
 
   // ---- phase 3: canonical paths, path counts, quantities ---------------------------------
-  const parents: number[][] = Array.from({ length: n }, () => []);
-  for (let u = 0; u < n; u++) for (const c of kept[u]!) parents[c]!.push(u);
+  // Breadth-first over the kept edges, each layer in canonical order (its parents' order,
+  // then key): the first parent a node is reached from is its canonical one.
   const dist = new Int32Array(n).fill(-1);
   const bestParent = new Int32Array(n).fill(-1);
-  const rank = new Float64Array(n);
   {
     dist[ROOT] = 0;
-    rank[ROOT] = 0;
     let layer = [ROOT];
-    let nextRank = 1;
     while (layer.length > 0) {
       const nextLayer: number[] = [];
       for (const u of layer) {
-        for (const c of kept[u]!) {
+        for (let e = outStart[u]!; e < outEnd[u]!; e++) {
+          if (cut[e] === 1) continue;
+          const c = eTo[e]!;
           if (dist[c] === -1) {
             dist[c] = dist[u]! + 1;
+            bestParent[c] = u;
             nextLayer.push(c);
           }
         }
       }
-      for (const c of nextLayer) {
-        let best = -1;
-        for (const p of parents[c]!) {
-          if (dist[p] === dist[c]! - 1 && (best === -1 || rank[p]! < rank[best]!)) best = p;
-        }
-        bestParent[c] = best;
-      }
-      nextLayer.sort((a, b) => rank[bestParent[a]!]! - rank[bestParent[b]!]! || keyRank[a]! - keyRank[b]!);
-      for (const c of nextLayer) rank[c] = nextRank++;
       layer = nextLayer;
     }
   }
@@ -451,38 +570,53 @@ export function walk(input: WalkInput): WalkResult {
   const total = new Float64Array(n);
   pathCount[ROOT] = 1;
   total[ROOT] = 1;
-  for (const u of topo) {
-    for (const c of kept[u]!) {
+  for (let t = posts - 1; t >= 0; t--) {
+    const u = postorder[t]!;
+    for (let e = outStart[u]!; e < outEnd[u]!; e++) {
+      if (cut[e] === 1) continue;
+      const c = eTo[e]!;
       pathCount[c] = Math.min(PATH_COUNT_CAP, pathCount[c]! + pathCount[u]!);
-      total[c] = total[c]! + total[u]! * nodes[u]!.out.get(c)!;
+      total[c] = total[c]! + total[u]! * eQty[e]!;
     }
   }
 
   // ---- display fields --------------------------------------------------------------------
-  const firstMention = (node: WNode): Mention | undefined => {
-    let best: Mention | undefined;
-    for (const m of node.mentions) {
-      if (!best || cmpStr(nodes[m.parent]!.key, nodes[best.parent]!.key) < 0) best = m;
+  const dMfr: (string | null)[] = new Array<string | null>(n);
+  const dPn: (string | null)[] = new Array<string | null>(n);
+  const dName: (string | null)[] = new Array<string | null>(n);
+  const dCat: (Category | null)[] = new Array<Category | null>(n);
+  dMfr[ROOT] = bom.manufacturer;
+  dPn[ROOT] = bom.partNumber;
+  dName[ROOT] = bom.name;
+  dCat[ROOT] = null;
+  for (let idx = 1; idx < n; idx++) {
+    const part = nChosen[idx]?.part;
+    if (part) {
+      dMfr[idx] = part.manufacturer;
+      dPn[idx] = part.partNumber;
+      dName[idx] = part.name;
+      dCat[idx] = part.category;
+      continue;
     }
-    return best;
-  };
-  const display = nodes.map((node, idx) => {
-    if (idx === ROOT) return { manufacturer: bom.manufacturer, partNumber: bom.partNumber, name: bom.name, category: null };
-    const part = node.chosen?.payload.part;
-    const item = node.items[0];
-    const mention = firstMention(node);
-    return {
-      manufacturer: part?.manufacturer ?? item?.manufacturer ?? mention?.comp.manufacturer ?? node.canonMfr,
-      partNumber: part?.partNumber ?? item?.partNumber ?? mention?.comp.partNumber ?? node.normPn,
-      name: part?.name ?? item?.name ?? mention?.comp.name ?? null,
-      category: (part?.category ?? item?.category ?? mention?.comp.category ?? null) as Category | null,
-    };
-  });
+    // the mention from the parent whose key sorts first
+    let mention: DeclaredComponent | undefined;
+    let bestRank = Infinity;
+    for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
+      if (keyRank[mParent[m]!]! < bestRank) {
+        bestRank = keyRank[mParent[m]!]!;
+        mention = mComp[m];
+      }
+    }
+    const item = nItems[idx]![0];
+    dMfr[idx] = item?.manufacturer ?? mention?.manufacturer ?? nMfr[idx]!;
+    dPn[idx] = item?.partNumber ?? mention?.partNumber ?? nPn[idx]!;
+    dName[idx] = item?.name ?? mention?.name ?? null;
+    dCat[idx] = item?.category ?? mention?.category ?? null;
+  }
   const pathOf = (idx: number): PathStep[] => {
     const steps: PathStep[] = [];
     for (let cur = idx; cur !== -1; cur = cur === ROOT ? -1 : bestParent[cur]!) {
-      const d = display[cur]!;
-      steps.push({ manufacturer: d.manufacturer, partNumber: d.partNumber, name: d.name });
+      steps.push({ manufacturer: dMfr[cur]!, partNumber: dPn[cur]!, name: dName[cur]! });
     }
     return steps.reverse();
   };
@@ -495,10 +629,12 @@ export function walk(input: WalkInput): WalkResult {
     for (const name of [e.name, ...e.aliases]) entities.set(canon.canonical(name), e.name);
   }
   const findings: Finding[] = [];
-  const nodeFindings: FindingCode[][] = nodes.map(() => []);
-  const used = new Set<string>();
-  const assuranceOf: Assurance[] = nodes.map(() => 'none');
-  const resolvedOrigin: (Record<string, unknown> | null)[] = nodes.map(() => null);
+  /** the node each finding is about, by position in `findings` */
+  const findingNode: number[] = [];
+  const nodeCodes: FindingCode[][] = new Array<FindingCode[]>(n).fill(NONE);
+  const used: string[] = [];
+  const assuranceOf: Assurance[] = new Array<Assurance>(n).fill('none');
+  const resolvedOrigin: (Record<string, unknown> | null)[] = new Array<Record<string, unknown> | null>(n).fill(null);
   const judged = new Uint8Array(n);
 
   const evidenceRef = (rec: DeclarationRecord, assurance: Assurance): EvidenceRef =>
@@ -508,7 +644,7 @@ export function walk(input: WalkInput): WalkResult {
       code: f.code,
       severity: FAIL_CODES.has(f.code) ? 'fail' : 'incomplete',
       message: f.message,
-      key: idx === ROOT ? null : nodes[idx]!.key,
+      key: idx === ROOT ? null : nKey[idx]!,
       path: pathOf(idx),
       pathCount: pathCount[idx]!,
       ...(f.field !== undefined ? { field: f.field } : {}),
@@ -517,12 +653,10 @@ export function walk(input: WalkInput): WalkResult {
       ...(f.evidence !== undefined ? { evidence: f.evidence } : {}),
       ...(f.conflicts !== undefined ? { conflicts: f.conflicts } : {}),
     });
-    nodeFindings[idx]!.push(f.code);
+    findingNode.push(idx);
+    nodeCodes[idx] = append(nodeCodes[idx]!, f.code);
   };
-  const label = (idx: number) => {
-    const d = display[idx]!;
-    return idx === ROOT ? `the end product "${d.name}"` : `${d.manufacturer} ${d.partNumber}`;
-  };
+  const label = (idx: number) => (idx === ROOT ? `the end product "${dName[idx]}"` : `${dMfr[idx]} ${dPn[idx]}`);
   const describeSource = (s: Source): string => {
     switch (s.kind) {
       case 'declaration': return `declaration ${s.rec!.id} signed by ${s.rec!.supplier}`;
@@ -535,8 +669,9 @@ export function walk(input: WalkInput): WalkResult {
   const sourceEvidence = (s: Source): EvidenceRef | undefined =>
     s.rec ? evidenceRef(s.rec, s.assurance!) : undefined;
 
+  interface NamedSource { field: string; name: string; source: Source }
   // Disallowed countries and entities, from every source, whatever its assurance.
-  const judgeRedFlags = (idx: number, sources: Source[], extraNames: { field: string; name: string; source: Source }[]) => {
+  const judgeRedFlags = (idx: number, sources: readonly Source[], extraName: () => NamedSource | null) => {
     let seen: Set<string> | undefined;
     const flag = (field: string, v: string, s: Source) => {
       if (!disallowed.has(v)) return;
@@ -554,13 +689,18 @@ export function walk(input: WalkInput): WalkResult {
       for (const s of sources) {
         const v = s.flat[field];
         if (v === undefined) continue;
-        if (typeof v === 'string') flag(field, v, s);
-        else for (const x of v) flag(field, x, s);
+        if (typeof v === 'string') {
+          if (disallowed.has(v)) flag(field, v, s);
+        } else {
+          for (const x of v) if (disallowed.has(x)) flag(field, x, s);
+        }
       }
     }
     if (entities.size === 0) return; // no disallowed entities in this policy: no names to match
     seen ??= new Set<string>();
-    const names: { field: string; name: string; source: Source }[] = [...extraNames];
+    const names: NamedSource[] = [];
+    const extra = extraName();
+    if (extra) names.push(extra);
     for (const s of sources) {
       if (s.names.manufacturer !== undefined) names.push({ field: 'manufacturer.name', name: s.names.manufacturer, source: s });
       if (s.names.ultimateParent !== undefined) names.push({ field: 'manufacturer.ultimateParent.name', name: s.names.ultimateParent, source: s });
@@ -581,9 +721,10 @@ export function walk(input: WalkInput): WalkResult {
   // Origins are shared between declarations with the same text (see dbEvidence), and most
   // nodes resolve from one declaration plus their manufacturer's registry facts: so the
   // flattened form, the registry sources and the resolved origin are each built once.
-  const flatCache = new WeakMap<object, { flat: FlatOrigin; names: OriginNames }>();
+  const EMPTY_FLAT = { flat: {} as FlatOrigin, names: {} as OriginNames };
+  const flatCache = new Map<object, { flat: FlatOrigin; names: OriginNames }>();
   const flatOf = (origin: Origin | undefined): { flat: FlatOrigin; names: OriginNames } => {
-    if (origin === undefined) return { flat: {}, names: {} };
+    if (origin === undefined) return EMPTY_FLAT;
     let o = flatCache.get(origin);
     if (o === undefined) {
       o = { flat: flattenOrigin(origin), names: originNames(origin) };
@@ -610,8 +751,8 @@ export function walk(input: WalkInput): WalkResult {
     return list;
   };
   type Resolved = { resolved: FlatOrigin; origin: Record<string, unknown> };
-  const resolvedCache = new WeakMap<FlatOrigin, Map<string, Resolved>>();
-  const resolveOrigin = (layer: Source[], registrySources: Source[], canonMfr: string): Resolved => {
+  const resolvedCache = new Map<FlatOrigin, Map<string, Resolved>>();
+  const resolveOrigin = (layer: readonly Source[], registrySources: readonly Source[], canonMfr: string): Resolved => {
     const cacheable = layer.length === 1;
     const byMaker = cacheable ? resolvedCache.get(layer[0]!.flat) : undefined;
     const hit = byMaker?.get(canonMfr);
@@ -644,49 +785,62 @@ export function walk(input: WalkInput): WalkResult {
   {
     judged[ROOT] = 1;
     const header: Source = { kind: 'header', flat: flattenOrigin(bom.origin), names: originNames(bom.origin) };
-    const extra = bom.manufacturer !== null ? [{ field: 'manufacturer', name: bom.manufacturer, source: header }] : [];
-    judgeRedFlags(ROOT, [header], extra);
+    judgeRedFlags(ROOT, [header], () => (bom.manufacturer !== null ? { field: 'manufacturer', name: bom.manufacturer, source: header } : null));
   }
 
   // BROKEN_REFERENCE / PART_MISMATCH: every `declaration` reference, late ones included
-  loadShas(nodes.flatMap((node) => node.refs.map((r) => r.sha)));
+  {
+    const refShas: string[] = [];
+    for (let m = 0; m < mComp.length; m++) {
+      const d = mComp[m]!.declaration;
+      if (d !== undefined) refShas.push(d);
+    }
+    if (refShas.length > 0) loadShas(refShas);
+  }
 
+  // scratch lists, refilled for every node
+  const layerOne: Source[] = [];
+  const all: Source[] = [];
   for (let idx = 1; idx < n; idx++) {
-    const node = nodes[idx]!;
-    const isDirect = isDirectFor(node);
-    // Attestations come only from edges that survived the cycle cut.
-    const attesting = node.mentions.filter((m) => m.comp.origin !== undefined && nodes[m.parent]!.out.has(idx) && nodes[m.parent]!.chosen !== null)
-      .sort((a, b) => cmpStr(nodes[a.parent]!.key, nodes[b.parent]!.key));
+    const mfr = nMfr[idx]!;
+    const chosen = nChosen[idx]!;
+    const valid = nValid[idx]!;
+    const nodeItems = nItems[idx]!;
+    // Attestations come only from edges that survived the cycle cut, in the parents' key order.
+    let attesting: number[] = NONE;
+    let cats = 0;
+    for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
+      const comp = mComp[m]!;
+      cats |= categoryBits(comp.category);
+      if (comp.origin === undefined || nChosen[mParent[m]!] === null || edgeCut(mParent[m]!, idx)) continue;
+      attesting = append(attesting, m);
+    }
+    if (attesting.length > 1) attesting.sort((a, b) => keyRank[mParent[a]!]! - keyRank[mParent[b]!]!);
     // Every category any source gives the part counts; none at all counts as critical.
-    let anyCategory = false;
-    let critical = false;
-    let software = false;
-    const category = (c: string | undefined) => {
-      if (!c) return;
-      anyCategory = true;
-      if (CRITICAL_CATEGORIES.has(c as Category)) critical = true;
-      if (SOFTWARE_CATEGORIES.has(c as Category)) software = true;
-    };
-    for (const it of node.items) category(it.category);
-    for (const rec of node.valid) category(rec.payload.part.category);
-    for (const m of node.mentions) category(m.comp.category);
-    if (!anyCategory) critical = true;
+    for (const it of nodeItems) cats |= categoryBits(it.category);
+    for (const rec of valid) cats |= categoryBits(rec.part.category);
+    const critical = (cats & CAT_ANY) === 0 || (cats & CAT_CRITICAL) !== 0;
+    const software = (cats & CAT_SOFTWARE) !== 0;
     const inScope = policy.scope === 'all' || critical;
     judged[idx] = inScope ? 1 : 0;
 
-    const declSources: Source[] = node.valid.map((rec) => {
-      const o = flatOf(rec.payload.origin);
-      return { kind: 'declaration', rec, flat: o.flat, names: o.names, assurance: isDirect(rec) ? 'signed-direct' : 'signed-third-party' };
+    const declSources: Source[] = valid.length === 0 ? NONE : valid.map((rec) => {
+      const o = flatOf(rec.origin);
+      return { kind: 'declaration', rec, flat: o.flat, names: o.names, assurance: isDirect(mfr, rec) ? 'signed-direct' : 'signed-third-party' };
     });
-    const registrySources = registrySourcesOf(node.canonMfr);
-    const attestSources: Source[] = attesting.map((m) => {
-      const o = flatOf(m.comp.origin);
-      return { kind: 'attestation', rec: nodes[m.parent]!.chosen!, flat: o.flat, names: o.names, assurance: 'attested-by-parent' };
+    const registrySources = registrySourcesOf(mfr);
+    const attestSources: Source[] = attesting.length === 0 ? NONE : attesting.map((m) => {
+      const o = flatOf(mComp[m]!.origin);
+      return { kind: 'attestation', rec: nChosen[mParent[m]!]!, flat: o.flat, names: o.names, assurance: 'attested-by-parent' };
     });
-    const bomSources: Source[] = node.items.filter((it) => it.origin !== undefined).map((it) => ({
-      kind: 'bom', item: it.id, flat: flattenOrigin(it.origin), names: originNames(it.origin), assurance: 'unsigned',
-    }));
-    const hasBomOrigin = bomSources.some((s) => Object.keys(s.flat).length > 0);
+    let bomSources: Source[] = NONE;
+    let hasBomOrigin = false;
+    for (const it of nodeItems) {
+      if (it.origin === undefined) continue;
+      const flat = flattenOrigin(it.origin);
+      if (Object.keys(flat).length > 0) hasBomOrigin = true;
+      bomSources = append(bomSources, { kind: 'bom', item: it.id, flat, names: originNames(it.origin), assurance: 'unsigned' });
+    }
 
     const assurance: Assurance = declSources.length > 0
       ? declSources[0]!.assurance!
@@ -697,74 +851,88 @@ export function walk(input: WalkInput): WalkResult {
     // attestations, else (only when that is all there is) the BOM; registry facts fill
     // the two manufacturer domicile fields. A BOM value never makes a field known on a
     // node that has signed evidence: unsigned claims prove bad, never good.
-    const layer: Source[] = declSources.length > 0 ? [declSources[0]!]
-      : attestSources.length > 0 ? attestSources : assurance === 'unsigned' ? bomSources : [];
-    const { resolved, origin } = resolveOrigin(layer, registrySources, node.canonMfr);
+    let layer: readonly Source[];
+    if (declSources.length > 0) {
+      layerOne[0] = declSources[0]!;
+      layer = layerOne;
+    } else layer = attestSources.length > 0 ? attestSources : assurance === 'unsigned' ? bomSources : NONE;
+    const { resolved, origin } = resolveOrigin(layer, registrySources, mfr);
     resolvedOrigin[idx] = origin;
 
-    if (node.chosen) used.add(node.chosen.sha256);
+    if (chosen && !inScope) used.push(chosen.sha256);
     if (!inScope) continue;
-    for (const rec of node.valid) used.add(rec.sha256);
-    for (const s of attestSources) used.add(s.rec!.sha256);
+    for (const rec of valid) used.push(rec.sha256);
 
-    const allSources = [...declSources, ...registrySources, ...attestSources, ...bomSources];
-    judgeRedFlags(idx, allSources, [{ field: 'manufacturer', name: display[idx]!.manufacturer!, source: layer[0] ?? registrySources[0] ?? { kind: 'bom', flat: {}, names: {}, item: node.items[0]?.id ?? '' } }]);
+    all.length = 0;
+    for (const s of declSources) all.push(s);
+    for (const s of registrySources) all.push(s);
+    for (const s of attestSources) all.push(s);
+    for (const s of bomSources) all.push(s);
+    const layerFirst = layer[0];
+    judgeRedFlags(idx, all, () => ({ field: 'manufacturer', name: dMfr[idx]!, source: layerFirst ?? registrySources[0] ?? { kind: 'bom', flat: {}, names: {}, item: nodeItems[0]?.id ?? '' } }));
 
     // Conflicts: any policy field on which two sources state different known values.
-    for (const field of allSources.length < 2 ? [] : policyFields) {
-      let first: string | undefined;
-      let differs = false;
-      for (const s of allSources) {
-        const v = s.flat[field];
-        if (!isKnown(v)) continue;
-        const t = valueText(v);
-        if (first === undefined) first = t;
-        else if (t !== first) {
-          differs = true;
-          break;
+    if (all.length >= 2) {
+      for (const field of policyFields) {
+        let first: FieldValue | undefined;
+        let differs = false;
+        for (const s of all) {
+          const v = s.flat[field];
+          if (!isKnown(v)) continue;
+          if (first === undefined) first = v;
+          else if (!sameValue(v, first)) {
+            differs = true;
+            break;
+          }
         }
+        if (!differs) continue;
+        const sides: Conflict[] = [];
+        const distinct = new Set<string>();
+        for (const s of all) {
+          const v = s.flat[field];
+          if (!isKnown(v)) continue;
+          distinct.add(valueText(v));
+          const side: Conflict = { source: s.kind === 'attestation' ? 'declaration' : s.kind as Conflict['source'], field, value: v };
+          if (s.assurance !== undefined && s.kind !== 'bom') side.assurance = s.assurance;
+          if (s.rec) {
+            side.sha256 = s.rec.sha256;
+            side.supplier = s.rec.supplier;
+          } else if (s.supplier) side.supplier = s.supplier.id;
+          if (s.item !== undefined) side.item = s.item;
+          sides.push(side);
+        }
+        add(idx, {
+          code: 'CONFLICTING_DECLARATIONS',
+          message: `${label(idx)}: sources disagree on ${field} (${[...distinct].sort().join(' / ')})`,
+          field, conflicts: sides,
+        });
       }
-      if (!differs) continue;
-      const sides: Conflict[] = [];
-      const distinct = new Set<string>();
-      for (const s of allSources) {
-        const v = s.flat[field];
-        if (!isKnown(v)) continue;
-        distinct.add(valueText(v));
-        const side: Conflict = { source: s.kind === 'attestation' ? 'declaration' : s.kind as Conflict['source'], field, value: v };
-        if (s.assurance !== undefined && s.kind !== 'bom') side.assurance = s.assurance;
-        if (s.rec) {
-          side.sha256 = s.rec.sha256;
-          side.supplier = s.rec.supplier;
-        } else if (s.supplier) side.supplier = s.supplier.id;
-        if (s.item !== undefined) side.item = s.item;
-        sides.push(side);
-      }
-      add(idx, {
-        code: 'CONFLICTING_DECLARATIONS',
-        message: `${label(idx)}: sources disagree on ${field} (${[...distinct].sort().join(' / ')})`,
-        field, conflicts: sides,
-      });
     }
 
     // Expired or revoked declarations, reported only where they would have been the evidence.
-    for (const why of ['expired', 'revoked'] as const) {
-      const lost = node.excluded.find((e) => e.why === why && (!node.chosen || compareEvidence(e.rec, node.chosen, isDirect) < 0));
-      if (!lost) continue;
-      const ev = evidenceRef(lost.rec, isDirect(lost.rec) ? 'signed-direct' : 'signed-third-party');
-      add(idx, why === 'expired'
-        ? { code: 'EXPIRED_DECLARATION', message: `${label(idx)}: declaration ${lost.rec.id} of ${lost.rec.supplier} has expired`, evidence: ev }
-        : { code: 'REVOKED_KEY', message: `${label(idx)}: declaration ${lost.rec.id} of ${lost.rec.supplier} was signed with key ${lost.rec.kid}, revoked since before its receipt`, evidence: ev });
+    const excluded = nExcluded[idx]!;
+    if (excluded.length > 0) {
+      const direct = (r: DeclarationRecord) => isDirect(mfr, r);
+      for (const why of ['expired', 'revoked'] as const) {
+        const lost = excluded.find((e) => e.why === why && (!chosen || compareEvidence(e.rec, chosen, direct) < 0));
+        if (!lost) continue;
+        const ev = evidenceRef(lost.rec, direct(lost.rec) ? 'signed-direct' : 'signed-third-party');
+        add(idx, why === 'expired'
+          ? { code: 'EXPIRED_DECLARATION', message: `${label(idx)}: declaration ${lost.rec.id} of ${lost.rec.supplier} has expired`, evidence: ev }
+          : { code: 'REVOKED_KEY', message: `${label(idx)}: declaration ${lost.rec.id} of ${lost.rec.supplier} was signed with key ${lost.rec.kid}, revoked since before its receipt`, evidence: ev });
+      }
     }
 
-    for (const r of node.refs) {
-      const target = resolveRef(r.sha);
-      const parentRec = nodes[r.parent]!.chosen!;
+    for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
+      const sha = mComp[m]!.declaration;
+      if (sha === undefined) continue;
+      const target = resolveRef(sha);
+      const parentRec = nChosen[mParent[m]!]!;
       const ev = evidenceRef(parentRec, 'attested-by-parent');
       if (!target) {
-        add(idx, { code: 'BROKEN_REFERENCE', message: `${label(idx)}: declaration ${parentRec.id} of ${parentRec.supplier} refers to ${r.sha}, which is not held or no longer valid`, value: r.sha, evidence: ev });
-      } else if (keyOfRecord(target) !== node.key) {
-        add(idx, { code: 'PART_MISMATCH', message: `${label(idx)}: declaration ${parentRec.id} of ${parentRec.supplier} refers to ${r.sha}, a declaration for ${target.payload.part.manufacturer} ${target.payload.part.partNumber}`, value: r.sha, evidence: ev });
+        add(idx, { code: 'BROKEN_REFERENCE', message: `${label(idx)}: declaration ${parentRec.id} of ${parentRec.supplier} refers to ${sha}, which is not held or no longer valid`, value: sha, evidence: ev });
+      } else if (keyOfRecord(target) !== nKey[idx]) {
+        add(idx, { code: 'PART_MISMATCH', message: `${label(idx)}: declaration ${parentRec.id} of ${parentRec.supplier} refers to ${sha}, a declaration for ${target.part.manufacturer} ${target.part.partNumber}`, value: sha, evidence: ev });
       }
     }
 
@@ -773,88 +941,126 @@ export function walk(input: WalkInput): WalkResult {
       if (declSources.length === 0) {
         add(idx, { code: 'MISSING_EVIDENCE', message: `${label(idx)}: no valid declaration; assurance ${assurance} is below the required ${minimum}`, value: assurance });
       } else {
-        add(idx, { code: 'INSUFFICIENT_ASSURANCE', message: `${label(idx)}: evidence is ${assurance}, below the required ${minimum}`, value: assurance, evidence: evidenceRef(node.chosen!, assurance) });
+        add(idx, { code: 'INSUFFICIENT_ASSURANCE', message: `${label(idx)}: evidence is ${assurance}, below the required ${minimum}`, value: assurance, evidence: evidenceRef(chosen!, assurance) });
       }
     }
 
-    const unknown = policyFields.filter((f) => (software || !SOFTWARE_FIELDS.has(f)) && !isKnown(resolved[f]));
-    if (unknown.length > 0) {
-      const ev = node.chosen ? evidenceRef(node.chosen, assurance) : undefined;
+    let unknown: PolicyField[] | null = null;
+    for (const f of policyFields) {
+      if ((software || !SOFTWARE_FIELDS.has(f)) && !isKnown(resolved[f])) (unknown ??= []).push(f);
+    }
+    if (unknown !== null) {
+      const ev = chosen ? evidenceRef(chosen, assurance) : undefined;
       add(idx, { code: 'UNKNOWN_ORIGIN', message: `${label(idx)}: origin unknown for ${unknown.join(', ')}`, field: unknown.join(','), value: unknown, ...(ev ? { evidence: ev } : {}) });
     }
 
-    for (const c of node.backEdges) {
-      add(idx, { code: 'CYCLE', message: `${label(idx)}: its components lead back to ${label(c)}; the edge is cut`, value: nodes[c]!.key });
+    for (const c of backEdgesOf.get(idx) ?? NONE) {
+      add(idx, { code: 'CYCLE', message: `${label(idx)}: its components lead back to ${label(c)}; the edge is cut`, value: nKey[c]! });
     }
-    if (node.cutByDepth) {
-      add(idx, { code: 'DEPTH_LIMIT', message: `${label(idx)}: at depth ${node.depth}, the policy's maxDepth of ${policy.maxDepth}; its components were not walked`, value: String(node.depth) });
+    if (nCutByDepth[idx]) {
+      add(idx, { code: 'DEPTH_LIMIT', message: `${label(idx)}: at depth ${nDepth[idx]}, the policy's maxDepth of ${policy.maxDepth}; its components were not walked`, value: String(nDepth[idx]) });
     }
   }
 
   // ---- assemble --------------------------------------------------------------------------
-  const rankOfKey = (key: string | null) => (key === null ? 0 : keyRank[index.get(key)!]!);
-  findings.sort((a, b) =>
-    rankOfKey(a.key) - rankOfKey(b.key)
-    || CODE_ORDER.get(a.code)! - CODE_ORDER.get(b.code)!
-    || cmpStr(a.field ?? '', b.field ?? '')
-    || cmpStr(a.value === undefined ? '' : valueText(a.value), b.value === undefined ? '' : valueText(b.value))
-    || cmpStr(a.evidence?.sha256 ?? '', b.evidence?.sha256 ?? ''));
+  // findings by node (root first, then key), code, field, value and evidence; ties keep the
+  // order they were found in
+  const order = findings.map((_, i) => i);
+  order.sort((ia, ib) => {
+    const a = findings[ia]!;
+    const b = findings[ib]!;
+    return keyRank[findingNode[ia]!]! - keyRank[findingNode[ib]!]!
+      || CODE_ORDER.get(a.code)! - CODE_ORDER.get(b.code)!
+      || cmpStr(a.field ?? '', b.field ?? '')
+      || cmpStr(a.value === undefined ? '' : valueText(a.value), b.value === undefined ? '' : valueText(b.value))
+      || cmpStr(a.evidence?.sha256 ?? '', b.evidence?.sha256 ?? '');
+  });
+  const sortedFindings = order.map((i) => findings[i]!);
 
-  const codesOf = (idx: number) => [...new Set(nodeFindings[idx])].sort((a, b) => CODE_ORDER.get(a)! - CODE_ORDER.get(b)!);
-  const edgesOf = (u: number): TreeEdge[] => kept[u]!.map((c) => ({ key: nodes[c]!.key, quantity: nodes[u]!.out.get(c)! }));
-  const treeNodes: TreeNode[] = [];
-  const inKeyOrder = [...Array(n).keys()].sort(byRank);
-  for (const idx of inKeyOrder) {
-    if (idx === ROOT) continue;
-    const node = nodes[idx]!;
-    const d = display[idx]!;
-    treeNodes.push({
-      key: node.key,
-      manufacturer: d.manufacturer!,
-      partNumber: d.partNumber!,
-      name: d.name,
-      category: d.category,
-      quantity: Number.isFinite(total[idx]!) ? total[idx]! : null,
-      depth: dist[idx]!,
-      via: bestParent[idx] === ROOT ? null : nodes[bestParent[idx]!]!.key,
-      pathCount: pathCount[idx]!,
-      judged: judged[idx] === 1,
-      assurance: assuranceOf[idx]!,
-      origin: resolvedOrigin[idx]!,
-      evidence: node.chosen?.sha256 ?? null,
-      findings: codesOf(idx),
-      children: edgesOf(idx),
-    });
-  }
-
+  const codesOf = (idx: number): FindingCode[] => {
+    const codes = nodeCodes[idx]!;
+    if (codes.length === 0) return NONE;
+    return [...new Set(codes)].sort((a, b) => CODE_ORDER.get(a)! - CODE_ORDER.get(b)!);
+  };
   const byAssurance = { 'signed-direct': 0, 'signed-third-party': 0, 'attested-by-parent': 0, unsigned: 0, none: 0 } as Record<Assurance, number>;
   for (let idx = 1; idx < n; idx++) byAssurance[assuranceOf[idx]!]++;
   // nodes (the root included) that carry each code, as SPEC §7 counts them
   const byFinding: Partial<Record<FindingCode, number>> = {};
-  for (const codes of nodeFindings) for (const code of new Set(codes)) byFinding[code] = (byFinding[code] ?? 0) + 1;
+  for (const codes of nodeCodes) {
+    if (codes.length === 0) continue;
+    for (const code of new Set(codes)) byFinding[code] = (byFinding[code] ?? 0) + 1;
+  }
   const sortedByFinding: Partial<Record<FindingCode, number>> = {};
   for (const code of FINDING_CODES) if (byFinding[code] !== undefined) sortedByFinding[code] = byFinding[code];
 
-  const verdict: Verdict = findings.some((f) => f.severity === 'fail') ? 'fail' : findings.length > 0 ? 'incomplete' : 'pass';
+  const verdict: Verdict = sortedFindings.some((f) => f.severity === 'fail') ? 'fail' : sortedFindings.length > 0 ? 'incomplete' : 'pass';
   let judgedCount = 0;
   for (let idx = 1; idx < n; idx++) judgedCount += judged[idx]!;
+  // (the engine's own string sort orders by UTF-16 code units, as `<` does)
+  used.sort();
+
+  const writeTree = (w: JsonWriter): void => {
+    const quotedKey: string[] = nKey.map((k) => JSON.stringify(k));
+    const originJson = new Map<object, string>();
+    const edgesJson = (u: number): string => {
+      let out = '';
+      for (let e = outStart[u]!; e < outEnd[u]!; e++) {
+        if (cut[e] === 1) continue;
+        out += `${out === '' ? '' : ','}{"key":${quotedKey[eTo[e]!]},"quantity":${num(eQty[e]!)}}`;
+      }
+      return out;
+    };
+    const rootHead = JSON.stringify({
+      name: bom.name,
+      partNumber: bom.partNumber,
+      revision: bom.revision,
+      manufacturer: bom.manufacturer,
+      origin: bom.origin ? unflattenOrigin(flattenOrigin(bom.origin), originNames(bom.origin)) : null,
+      findings: codesOf(ROOT),
+    });
+    w.raw('{"root":').raw(rootHead.slice(0, -1)).raw(`,"children":[${edgesJson(ROOT)}]},"nodes":[`);
+    for (let r = 0; r < inKeyOrder.length; r++) {
+      const idx = inKeyOrder[r]!;
+      const o = resolvedOrigin[idx]!;
+      let oj = originJson.get(o);
+      if (oj === undefined) originJson.set(o, (oj = JSON.stringify(o)));
+      const codes = codesOf(idx);
+      const chosen = nChosen[idx];
+      const name = dName[idx]!;
+      const cat = dCat[idx]!;
+      const best = bestParent[idx]!;
+      w.raw(`${r === 0 ? '' : ','}{"key":${quotedKey[idx]},"manufacturer":${JSON.stringify(dMfr[idx])},"partNumber":${JSON.stringify(dPn[idx])},`
+        + `"name":${name === null ? 'null' : JSON.stringify(name)},"category":${cat === null ? 'null' : JSON.stringify(cat)},`
+        + `"quantity":${num(total[idx]!)},"depth":${dist[idx]},"via":${best === ROOT || best === -1 ? 'null' : quotedKey[best]},`
+        + `"pathCount":${num(pathCount[idx]!)},"judged":${judged[idx] === 1},"assurance":"${assuranceOf[idx]}","origin":${oj},`
+        + `"evidence":${chosen ? JSON.stringify(chosen.sha256) : 'null'},"findings":${codes.length === 0 ? '[]' : JSON.stringify(codes)},`
+        + `"children":[${edgesJson(idx)}]}`);
+    }
+    w.raw(']}');
+  };
+  let tree: WalkTree | undefined;
+
   return {
     verdict,
-    summary: { nodes: n - 1, judged: judgedCount, byAssurance, byFinding: sortedByFinding, findings: findings.length },
-    findings,
-    tree: {
-      root: {
-        name: bom.name,
-        partNumber: bom.partNumber,
-        revision: bom.revision,
-        manufacturer: bom.manufacturer,
-        origin: bom.origin ? unflattenOrigin(flattenOrigin(bom.origin), originNames(bom.origin)) : null,
-        findings: codesOf(ROOT),
-        children: edgesOf(ROOT),
-      },
-      nodes: treeNodes,
+    summary: { nodes: n - 1, judged: judgedCount, byAssurance, byFinding: sortedByFinding, findings: sortedFindings.length },
+    findings: sortedFindings,
+    evidence: used,
+    writeTree,
+    get tree(): WalkTree {
+      if (tree === undefined) {
+        const w = new JsonWriter();
+        writeTree(w);
+        tree = JSON.parse(w.text()) as WalkTree;
+      }
+      return tree;
     },
-    evidence: [...used].sort(),
+    parts: () => inKeyOrder.map((idx) => {
+      const best = bestParent[idx]!;
+      return {
+        key: nKey[idx]!, mfrNorm: nMfr[idx]!, pnNorm: nPn[idx]!, via: best === ROOT || best === -1 ? null : nKey[best]!,
+        manufacturer: dMfr[idx]!, partNumber: dPn[idx]!, name: dName[idx]!,
+      };
+    }),
   };
 }
 

@@ -2,7 +2,7 @@
 // audit entries; answer each with a receipt signed by the service key after the commit.
 // The single and the batch endpoint share this path, so they cannot drift apart.
 import { appendAudit, inTransaction } from '../db/audit.js';
-import { addSubmitter, declarationStatements, getDeclaration } from '../db/declarations.js';
+import { addSubmitter, declarationStatements, getDeclaration, originIdOf, walkColumn } from '../db/declarations.js';
 import { getKey } from '../db/registry.js';
 import { stmt } from '../db/statements.js';
 import { Problem } from '../problem.js';
@@ -95,13 +95,16 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
         at: receivedAt, actor: who, action: 'declaration.accepted', subject: `sha256:${v.sha256}`,
         payload: { sha256: `sha256:${v.sha256}`, supplier: v.supplier, id: v.id, kid: v.kid, submittedBy: who },
       });
+      const originId = v.originJson === null ? null : originIdOf(db, v.originJson);
       stmts.insert.run({
         sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, submittedBy: actor.tokenId,
         submitterSupplier: actor.supplier, receivedAt, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
         supersedes: v.supersedes, mfrNorm: v.mfrNorm, pnNorm: v.pnNorm,
         // the payload is stored once, as signed; the JWS beside it detached (reassembled on read)
-        payload: v.payloadText, originJson: v.originJson, jws: v.detachedJws, logIndex: entry.seq,
+        payload: v.payloadText, originId, walk: walkColumn({ sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, receivedAt }, originId, v.walkTail),
+        jws: v.detachedJws, logIndex: entry.seq,
       });
+      if (v.supersedes !== null) stmts.markSuperseded.run(v.supplier, v.supersedes);
       results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: v.supplier, id: v.id, receivedAt, logIndex: entry.seq } });
     }
     for (const r of rejected.sort((a, b) => a.line - b.line)) {

@@ -7,6 +7,8 @@
 import type { webcrypto } from 'node:crypto';
 import { importVerifyKey, type SupplierAlg } from '../crypto/jwk.js';
 import { decodeCompactJws, detachJwsPayload, verifyDecodedDeclaration, type DecodedJws } from '../crypto/verify-declaration.js';
+import { walkTail } from '../db/declarations.js';
+import type { DeclarationPayload } from '../domain/declaration-schema.js';
 import { normalizeName } from '../domain/part-key.js';
 import { Problem, type ProblemDetailItem } from '../problem.js';
 
@@ -43,8 +45,10 @@ export interface AcceptedFields {
   pnNorm: string;
   /** the payload exactly as signed */
   payloadText: string;
-  /** the payload's origin as JSON (see dbEvidence) */
-  originJson: string;
+  /** the payload's origin as JSON, null when it has none (stored once per text: see originIdOf) */
+  originJson: string | null;
+  /** the walk column's tail (see walkTail) */
+  walkTail: string;
   /** the JWS with its payload segment left out ("header..signature") */
   detachedJws: string;
 }
@@ -99,7 +103,8 @@ function fieldsOf(decoded: DecodedJws, kid: string): AcceptedFields {
     sha256: decoded.sha256, kid, supplier: raw.supplier, id: raw.id, issuedAt: raw.issuedAt,
     expiresAt: raw.expiresAt ?? null, supersedes: raw.supersedes ?? null,
     mfrNorm: normalizeName(raw.part.manufacturer), pnNorm: normalizeName(raw.part.partNumber),
-    payloadText: decoded.payloadText, originJson: JSON.stringify(raw.origin),
+    payloadText: decoded.payloadText, originJson: raw.origin === undefined ? null : JSON.stringify(raw.origin),
+    walkTail: walkTail(decoded.payload as DeclarationPayload),
     detachedJws: detachJwsPayload(decoded.token),
   };
 }

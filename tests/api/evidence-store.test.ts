@@ -1,5 +1,5 @@
 // The database evidence source: what the walk reads of stored declarations must be exactly
-// what was signed, however the row is laid out.
+// what was signed, however the row is laid out — also for rows stored before the layout.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,63 +9,115 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, openStore } from '../../src/db/open.js';
 import { dbEvidence } from '../../src/db/declarations.js';
+import type { DeclarationPayload } from '../../src/domain/declaration-schema.js';
+import { recordOf } from '../../src/domain/evidence.js';
 import { normalizeName } from '../../src/domain/part-key.js';
-import { makeCtx, makeKey, makeSupplier, payload, signDeclaration } from '../helpers/app.js';
+import { makeCtx, makeKey, makeSupplier, payload, sha256Of, signDeclaration } from '../helpers/app.js';
 
 describe('database evidence source', () => {
-  it('gives the signed payload back, sharing one object between equal origins', async () => {
+  it('gives the walk the signed members back, sharing one object between equal origins', async () => {
     const ctx = await makeCtx();
     const key = await makeKey(ctx, await makeSupplier(ctx));
-    const comps = [{ manufacturer: 'Other Co', partNumber: 'X-1', quantity: 2, origin: { manufacturedIn: 'DE' } }];
-    const p1 = payload(key, { part: { manufacturer: 'Acme', partNumber: 'PN-1', name: 'one', category: 'radio' }, components: comps });
-    const p2 = payload(key, { part: { manufacturer: 'Acme', partNumber: 'PN-2', name: 'two \u00e9 "quoted"', category: 'camera' } });
-    const body = [await signDeclaration(key, p1), await signDeclaration(key, p2)].join('\n');
-    const res = await ctx.req('POST', '/v1/declarations/batch', { body, type: 'application/x-ndjson' });
+    const comps = [{ manufacturer: 'Other  Co', partNumber: ' X-1', quantity: 0.25, origin: { manufacturedIn: 'DE' } }, { manufacturer: 'Ünï', partNumber: 'Y\u00a02', declaration: `sha256:${'a'.repeat(64)}` }];
+    const p1 = payload(key, { part: { manufacturer: 'Acme', partNumber: 'PN-1', name: 'one', category: 'radio', revision: 'C' }, components: comps, expiresAt: '2027-01-01T00:00:00.5Z' });
+    const p2 = payload(key, { part: { manufacturer: 'Acme', partNumber: 'PN-2', name: 'two \u00e9 "quoted" \\ \u2028', category: 'camera' } });
+    const jws = [await signDeclaration(key, p1), await signDeclaration(key, p2)];
+    const res = await ctx.req('POST', '/v1/declarations/batch', { body: jws.join('\n'), type: 'application/x-ndjson' });
     expect(res.status).toBe(200);
 
     const recs = dbEvidence(ctx.deps.store.sqlite).byPartNumbers([normalizeName('PN-1'), normalizeName('PN-2')]);
-    const byPn = new Map(recs.map((r) => [r.payload.part.partNumber, r]));
-    expect(byPn.get('PN-1')!.payload).toEqual(p1);
-    expect(byPn.get('PN-2')!.payload).toEqual(p2);
+    const byPn = new Map(recs.map((r) => [r.part.partNumber, r]));
+    expect(recs).toHaveLength(2);
+    for (const [p, text] of [[p1, jws[0]!], [p2, jws[1]!]] as const) {
+      const held = { sha256: sha256Of(text), supplier: key.supplier, id: p.id as string, kid: key.kid, receivedAt: '2026-11-20T12:00:00.000Z', payload: p as unknown as DeclarationPayload };
+      // the same record as the in-memory source makes from the signed payload
+      expect(byPn.get((p.part as { partNumber: string }).partNumber)).toEqual(recordOf(held, []));
+    }
+    expect(byPn.get('PN-1')!.componentNorms).toEqual(['other co', 'x-1', 'ünï', 'y 2']);
     // the same origin text is parsed once
-    expect(byPn.get('PN-1')!.payload.origin).toBe(byPn.get('PN-2')!.payload.origin);
+    expect(byPn.get('PN-1')!.origin).toBe(byPn.get('PN-2')!.origin);
+    expect(ctx.deps.store.sqlite.prepare('SELECT count(*) AS c FROM origins').get()).toEqual({ c: 1 });
   });
 
-  it('reads a declaration whose origin column is empty', async () => {
+  it('reads a declaration without an origin', async () => {
     const ctx = await makeCtx();
     const key = await makeKey(ctx, await makeSupplier(ctx));
-    const p = payload(key, { part: { manufacturer: 'Acme', partNumber: 'PN-9', name: 'nine', category: 'radio' } });
+    const p = payload(key, { part: { manufacturer: 'Acme', partNumber: 'PN-9', name: 'nine', category: 'radio' }, origin: undefined });
     const res = await ctx.req('POST', '/v1/declarations', { body: await signDeclaration(key, p), type: 'application/jose' });
     expect(res.status).toBe(201);
     const db = ctx.deps.store.sqlite;
-    expect(db.prepare('SELECT count(*) AS c FROM declarations WHERE origin_json IS NOT NULL').get()).toEqual({ c: 1 });
-    db.prepare('UPDATE declarations SET origin_json = NULL').run();
+    expect(db.prepare('SELECT origin_id FROM declarations').get()).toEqual({ origin_id: null });
     const [rec] = dbEvidence(db).byPartNumbers([normalizeName('PN-9')]);
-    expect(rec!.payload).toEqual(p);
+    expect(rec!.origin).toBeUndefined();
+    expect(rec!.components).toEqual([]);
+  });
+
+  it('knows a declaration is superseded whichever of the two arrived first', async () => {
+    const ctx = await makeCtx();
+    const key = await makeKey(ctx, await makeSupplier(ctx));
+    const part = { manufacturer: 'Acme', partNumber: 'PN-S', name: 's', category: 'radio' };
+    const submit = async (over: Record<string, unknown>) => {
+      const text = await signDeclaration(key, { part, ...over });
+      expect((await ctx.req('POST', '/v1/declarations', { body: text, type: 'application/jose' })).status).toBe(201);
+      return sha256Of(text);
+    };
+    // successor first: the named id has not arrived yet
+    const b2 = await submit({ id: 'B-2', supersedes: 'B-1' });
+    const b1 = await submit({ id: 'B-1' });
+    // predecessor first
+    const a1 = await submit({ id: 'A-1' });
+    const a2 = await submit({ id: 'A-2', supersedes: 'A-1' });
+    const recs = new Map(dbEvidence(ctx.deps.store.sqlite).byPartNumbers(['pn-s']).map((r) => [r.sha256, r]));
+    expect(recs.get(a1)!.successors.map((s) => s.sha256)).toEqual([a2]);
+    expect(recs.get(b1)!.successors.map((s) => s.sha256)).toEqual([b2]);
+    expect(recs.get(a2)!.successors).toEqual([]);
+    expect(recs.get(b2)!.successors).toEqual([]);
+    // a successor received after the moment asked about does not count then
+    ctx.clock.now = new Date('2026-11-20T13:00:00.000Z');
+    const a3 = await submit({ id: 'A-3', supersedes: 'A-2' });
+    const now = new Map(dbEvidence(ctx.deps.store.sqlite).byPartNumbers(['pn-s']).map((r) => [r.sha256, r]));
+    expect(now.get(a2)!.successors.map((s) => s.sha256)).toEqual([a3]);
+    const before = new Map(dbEvidence(ctx.deps.store.sqlite, '2026-11-20T12:30:00.000Z').byPartNumbers(['pn-s']).map((r) => [r.sha256, r]));
+    expect([...before.keys()].sort()).toEqual([a1, a2, b1, b2].sort());
+    expect(before.get(a2)!.successors).toEqual([]);
   });
 });
 
-describe('migration 0004', () => {
-  it('fills the origin column of declarations stored before it', () => {
+describe('migration 0006 and the start-up fill', () => {
+  it('gives rows stored before the walk column the same records as new ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nonred-mig-'));
     try {
-      // the migrations as they stood before 0004
+      // the migrations as they stood before 0006
       const old = join(dir, 'migrations');
       cpSync(MIGRATIONS_DIR, old, { recursive: true });
       const journal = JSON.parse(readFileSync(join(old, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-      journal.entries = journal.entries.filter((e) => e.tag < '0004');
+      journal.entries = journal.entries.filter((e) => e.tag < '0006');
       writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal));
       const file = join(dir, 'db.sqlite');
       const sqlite = new Database(file);
       migrate(drizzle(sqlite), { migrationsFolder: old });
-      const text = JSON.stringify({ schema: 'nonred/declaration/v1', id: 'D-1', supplier: 's', issuedAt: '2026-11-01T00:00:00Z', part: { manufacturer: 'M', partNumber: 'P', name: 'n', category: 'radio' }, origin: { manufacturedIn: 'PL', software: { dataHostedIn: [] } }, components: [] });
-      sqlite.exec(`PRAGMA foreign_keys = OFF; INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, received_at, issued_at, mfr_norm, pn_norm, payload, jws, log_index)
-        VALUES ('${'a'.repeat(64)}', 's', 'D-1', 'k', 't', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', 'm', 'p', '${text}', 'h..s', 1)`);
+      const origin = { manufacturedIn: 'PL', software: { dataHostedIn: [] } };
+      const payloads: DeclarationPayload[] = [
+        { schema: 'nonred/declaration/v1', id: 'D-1', supplier: 's', issuedAt: '2026-11-01T00:00:00Z', part: { manufacturer: 'M', partNumber: 'P', name: 'n \u00e9', category: 'radio' }, origin, components: [{ manufacturer: 'C o', partNumber: 'Q', quantity: 1e-7 }] },
+        { schema: 'nonred/declaration/v1', id: 'D-2', supplier: 's', issuedAt: '2026-11-02T00:00:00Z', supersedes: 'D-1', part: { manufacturer: 'M', partNumber: 'P', name: 'n', category: 'radio' }, origin },
+      ];
+      const ins = sqlite.prepare(`INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, received_at, issued_at, supersedes, mfr_norm, pn_norm, payload, origin_json, jws, log_index)
+        VALUES (?, 's', ?, 'k', 't', '2026-11-03T00:00:00Z', ?, ?, 'm', 'p', ?, ?, 'h..s', 1)`);
+      sqlite.pragma('foreign_keys = OFF');
+      payloads.forEach((p, i) => ins.run(String(i + 1).repeat(64), p.id, p.issuedAt, p.supersedes ?? null, JSON.stringify(p), JSON.stringify(p.origin)));
       sqlite.close();
+
       const store = openStore(file);
-      const row = store.sqlite.prepare('SELECT origin_json FROM declarations').get() as { origin_json: string };
-      store.close();
-      expect(JSON.parse(row.origin_json)).toEqual((JSON.parse(text) as { origin: unknown }).origin);
+      try {
+        const db = store.sqlite;
+        expect(db.prepare('SELECT count(*) AS c FROM declarations WHERE walk IS NULL').get()).toEqual({ c: 0 });
+        const recs = dbEvidence(db).byPartNumbers(['p']).sort((a, b) => a.id.localeCompare(b.id));
+        const held = payloads.map((p, i) => ({ sha256: `sha256:${String(i + 1).repeat(64)}`, supplier: 's', id: p.id, kid: 'k', receivedAt: '2026-11-03T00:00:00Z', payload: p }));
+        expect(recs).toEqual([recordOf(held[0]!, [{ sha256: held[1]!.sha256, kid: 'k', receivedAt: '2026-11-03T00:00:00Z' }]), recordOf(held[1]!, [])]);
+        expect(recs[0]!.origin).toBe(recs[1]!.origin);
+      } finally {
+        store.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

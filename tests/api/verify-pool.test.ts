@@ -34,8 +34,9 @@ async function run(ctx: TestCtx) {
     { token: proc, body: lines.join('\n'), type: 'application/x-ndjson', expect: 200 })).results;
   const first = await batch();
   const again = await batch();
-  const rows = ctx.deps.store.sqlite.prepare('SELECT decl_id, mfr_norm, payload, origin_json FROM declarations ORDER BY decl_id').all() as
-    { decl_id: string; mfr_norm: string; payload: string; origin_json: string | null }[];
+  const rows = ctx.deps.store.sqlite.prepare(`SELECT d.decl_id, d.mfr_norm, d.payload, d.walk, o.json AS origin_json FROM declarations d
+    LEFT JOIN origins o ON o.id = d.origin_id ORDER BY d.decl_id`).all() as
+    { decl_id: string; mfr_norm: string; payload: string; walk: string; origin_json: string | null }[];
   return { first, again, rows };
 }
 
@@ -52,7 +53,10 @@ describe('verify workers', () => {
     expect(shape(inline).first.map((x) => x[1])).toEqual(['accepted', 'accepted', 'held', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
     expect(shape(inline).again.map((x) => x[1])).toEqual(['held', 'held', 'held', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
     for (const r of pooled.rows) {
-      expect(JSON.parse(r.origin_json!)).toEqual((JSON.parse(r.payload) as { origin: unknown }).origin);
+      const p = JSON.parse(r.payload) as { part: unknown; origin: unknown };
+      expect(JSON.parse(r.origin_json!)).toEqual(p.origin);
+      // the walk column the workers computed holds the part as signed
+      expect((JSON.parse(r.walk) as unknown[])[10]).toEqual(p.part);
     }
   });
 

@@ -1,0 +1,73 @@
+// Writes JSON text as UTF-8 straight into a byte buffer. A 100,000-node report is about
+// 70 MB: built as objects, serialised to one string and encoded, it passes through memory
+// three times; written piece by piece into one buffer (reused between reports by the
+// service), it passes once. The output is exactly what JSON.stringify gives for the same
+// values, which the tests hold it to.
+
+const encoder = new TextEncoder();
+
+export class JsonWriter {
+  #buf: Uint8Array;
+  #len = 0;
+
+  /** `scratch`: a buffer to write into (grown, i.e. replaced, when too small). */
+  constructor(scratch?: Uint8Array) {
+    this.#buf = scratch ?? new Uint8Array(64 * 1024);
+  }
+
+  get length(): number {
+    return this.#len;
+  }
+
+  /** The buffer written into — larger than what was written; see bytes(). */
+  get buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  #room(n: number): void {
+    if (this.#buf.length - this.#len >= n) return;
+    let size = this.#buf.length * 2;
+    while (size - this.#len < n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+  }
+
+  /** Text that is already JSON (or part of it): copied as UTF-8. */
+  raw(text: string): this {
+    // a UTF-16 code unit becomes at most three UTF-8 bytes
+    this.#room(text.length * 3);
+    this.#len += encoder.encodeInto(text, this.#buf.subarray(this.#len)).written;
+    return this;
+  }
+
+  /** Bytes that are already UTF-8 JSON. */
+  rawBytes(bytes: Uint8Array): this {
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#len);
+    this.#len += bytes.length;
+    return this;
+  }
+
+  /** Any JSON value, as JSON.stringify writes it. */
+  value(v: unknown): this {
+    const text = JSON.stringify(v);
+    return this.raw(text === undefined ? 'null' : text);
+  }
+
+  /** Cuts what was written back to `length` bytes (to rewrite a tail). */
+  truncate(length: number): this {
+    if (length < 0 || length > this.#len) throw new RangeError('truncate beyond what was written');
+    this.#len = length;
+    return this;
+  }
+
+  /** What was written: a view of the buffer, valid until the next write. */
+  bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+
+  text(): string {
+    return new TextDecoder().decode(this.bytes());
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { JsonWriter } from '../../src/domain/json-writer.js';
+import { bom, decl, fullOrigin, item, run } from '../helpers/walk-factories.js';
+
+const AWKWARD = ['plain', 'quote " and \\ backslash', 'é ü ß 漢字 🛩', 'line\nbreak\ttab', '\u2028\u2029', 'lone \ud800 surrogate', '\u0000\u001f', ''];
+
+describe('JsonWriter', () => {
+  it('writes what JSON.stringify writes, as UTF-8, growing past its first buffer', () => {
+    const w = new JsonWriter(new Uint8Array(4));
+    const value = { a: AWKWARD, n: [0, -0, 1.5, 1e21, 1e-7], t: true, z: null };
+    w.raw('[').value(value).raw(',').value(AWKWARD[2]).raw(']');
+    const expected = `[${JSON.stringify(value)},${JSON.stringify(AWKWARD[2])}]`;
+    expect(w.text()).toBe(expected);
+    expect(Buffer.from(w.bytes()).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+    expect(w.buffer.length).toBeGreaterThanOrEqual(w.length);
+  });
+
+  it('cuts back what was written, and refuses to cut beyond it', () => {
+    const w = new JsonWriter();
+    w.raw('{"a":1,"log":');
+    const mark = w.length;
+    w.raw('{"size":1}}');
+    w.truncate(mark).raw('{"size":2}}');
+    expect(JSON.parse(w.text())).toEqual({ a: 1, log: { size: 2 } });
+    expect(() => w.truncate(w.length + 1)).toThrow(RangeError);
+    w.rawBytes(new TextEncoder().encode(' '));
+    expect(w.text().endsWith('} ')).toBe(true);
+  });
+});
+
+describe('the walk\'s written tree', () => {
+  it('is byte for byte JSON.stringify of the tree it describes, whatever the names hold', () => {
+    const items = AWKWARD.filter((s) => s.trim() !== '').map((s, i) => item(String(i), null, `Maker ${s}`, `PN ${s}`, { name: s, quantity: i + 0.5 }));
+    const held = AWKWARD.filter((s) => s.trim() !== '').map((s) => decl({ manufacturer: `Maker ${s}`, partNumber: `PN ${s}`, origin: fullOrigin('PL', { manufacturer: { name: `Maker ${s}`, domicile: 'PL', ultimateParent: 'self' } }) }));
+    const r = run(bom(items, { name: 'Quad "X" é', partNumber: 'Q\u2028' }), held);
+    const w = new JsonWriter(new Uint8Array(16));
+    r.writeTree(w);
+    expect(w.text()).toBe(JSON.stringify(r.tree));
+    expect(new Set(r.tree.nodes.map((n) => n.name))).toEqual(new Set(held.map((h) => h.payload.part.name)));
+    expect(r.tree.nodes).toHaveLength(items.length);
+    expect(r.tree.root.partNumber).toBe('Q\u2028');
+  });
+});
