@@ -25,14 +25,15 @@ rows.push({
 });
 
 const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 300_000];
-const walks: WalkResult[] = sizes.map((n) => benchWalk(n));
+const walks: WalkResult[] = [];
+for (const n of sizes) walks.push(await benchWalk(n));
 for (const w of walks) {
   const target = w.size === 100_000 ? '≤ 1.5 s, ≤ 15× CTE, ≤ 600 MB' : w.size === 300_000 ? '< 5 s, < 1.5 GB' : '—';
   const met = w.size === 100_000 ? w.walkMs <= 1500 && w.walkMs / w.cteMs <= 15 && w.peakRssMb <= 600
     : w.size === 300_000 ? w.walkMs < 5000 && w.peakRssMb < 1536 : true;
   rows.push({
-    scenario: `walk: ${fmt(w.size)}-node BOM graph (depth 8, all declared, 1% red), report built, signed, stored`,
-    figure: `${fmt(w.walkMs)} ms, peak RSS ${fmt(w.peakRssMb)} MB`, baseline: `recursive CTE over the same edges: ${fmt(w.cteMs, 1)} ms`,
+    scenario: `walk: ${fmt(w.size)}-node BOM graph (depth 8, all declared, 1% red): POST …/verify to the server, report built, signed, stored and received; median of ${w.runsMs.length}`,
+    figure: `${fmt(w.walkMs)} ms (first in a new process: ${fmt(w.runsMs[0]!)} ms), server peak RSS ${fmt(w.peakRssMb)} MB`, baseline: `recursive CTE over the same edges: ${fmt(w.cteMs, 1)} ms`,
     ratio: `${fmt(w.walkMs / w.cteMs, 1)}×`, target, met,
   });
 }
@@ -56,7 +57,7 @@ rows.push({
   ratio: `${fmt(startup.bigMs / startup.emptyMs, 2)}×`, target: '≤ 1.5 s', met: startup.bigMs <= 1500,
 });
 
-const growth = walks.map((w) => `| ${fmt(w.size)} | ${fmt(w.walkMs)} | ${fmt(w.walkMs / w.size * 1000, 1)} | ${fmt(w.indexMs)} | ${fmt(w.cteMs, 1)} | ${fmt(w.peakRssMb)} | ${fmt(w.reportBytes / 2 ** 20, 1)} |`);
+const growth = walks.map((w) => `| ${fmt(w.size)} | ${fmt(w.walkMs)} | ${fmt(w.runsMs[0]!)} | ${fmt(w.walkMs / w.size * 1000, 1)} | ${fmt(w.indexMs)} | ${fmt(w.cteMs, 1)} | ${fmt(w.walkMs / w.cteMs, 1)}× | ${fmt(w.peakRssMb)} | ${fmt(w.reportBytes / 2 ** 20, 1)} |`);
 const table = ['| scenario | figure | baseline (same run) | ratio | target | met |', '|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.scenario} | ${r.figure} | ${r.baseline} | ${r.ratio} | ${r.target} | ${yes(r.met)} |`)].join('\n');
 const md = [
@@ -65,8 +66,8 @@ const md = [
   `Machine: ${machineLine()}.`, '',
   table, '',
   '## Growth of the walk', '',
-  '| nodes | ms | µs per node | where-used rows ms (after) | CTE ms | peak RSS MB | report MB |', '|---|---|---|---|---|---|---|', ...growth, '',
-  'The walk figure ends when the report is built, signed and stored and the service answers. The report\'s where-used rows are written after that, a slice per turn of the event loop (a where-used query first writes any still queued); the column above is that work, timed on its own.', '',
+  '| nodes | ms (median) | ms (first) | µs per node | where-used rows ms (after) | CTE ms | ratio | server peak RSS MB | report MB |', '|---|---|---|---|---|---|---|---|---|', ...growth, '',
+  'Each walk figure is a POST /v1/boms/{id}/verify to the server process, from the request to the last byte of its 201 answer (the whole report): the walk, the report built, signed and stored. Three runs on one server; the first is the first verification of a newly started process, the figure is the median. The report\'s where-used rows are written after the answer, a slice per turn of the event loop (a where-used query first writes any still queued); that column is this work, timed on its own between runs.', '',
   'Run with `npm run bench` (about ten minutes). Every figure is measured against a baseline taken in the same run on the same machine: see bench/*.ts for what each scenario does.', '',
 ].join('\n');
 writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), md);

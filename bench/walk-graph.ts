@@ -35,7 +35,7 @@ export function levelSizes(n: number): number[] {
   return sizes;
 }
 
-export function buildWalkDb(path: string, n: number): { bomId: string; edges: number; red: number } {
+export function buildWalkDb(path: string, n: number): { bomId: string; edges: number; red: number; sample: { manufacturer: string; partNumber: string } } {
   const store = openStore(path);
   const db = store.sqlite;
   const rand = rng(n);
@@ -112,5 +112,6 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
   db.transaction(() => insertBom(db, { id: bomId, name: bom.name, partNumber: bom.partNumber, revision: null, sha256: 'sha256:bench', format: 'native', mediaType: 'application/json', nodes: items.length, createdAt: AT, createdBy: 'bench' }, Buffer.from(JSON.stringify(bom)), bom))();
   db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
-  return { bomId, edges, red };
+  // a part on the deepest level, for where-used
+  return { bomId, edges, red, sample: { manufacturer: mfr(n - 1), partNumber: `P-${n - 1}` } };
 }

@@ -9,7 +9,7 @@ import { verifyPool } from './service/verify-pool.js';
 import { availableParallelism } from 'node:os';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
-  const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()) });
+  const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()), backgroundCheckpoints: true });
   if (config.demo && isEmpty(deps)) {
     const seeded = await seedDemo(deps);
     console.log([

@@ -10,10 +10,10 @@ import { attachJwsPayload } from '../crypto/verify-declaration.js';
 // ---- the walk column ------------------------------------------------------------------------
 // What the walk reads of a declaration, kept beside the payload as one JSON array:
 //   [sha256, supplier, id, kid, receivedAt, originId,          (the head, known at storing)
-//    issuedAtMs, expiresAtMs, mfrNorm, pnNorm, part, components, componentNorms]  (the tail)
+//    issuedAtMs, expiresAtMs, mfrNorm, part, components, componentNorms]  (the tail)
 // part and components are the payload's own members as signed; the rest is derived from
-// them or from the row. One JSON.parse per frontier then gives the walk every record,
-// instead of a payload parse (and its origin, and its names normalised again) per node.
+// them or from the row (the normalised part number is the row's pn_norm). The walk then
+// parses these instead of whole payloads, and finds the names already normalised.
 
 /** The tail of the walk column, from the payload alone (so a verify worker can compute it). */
 export function walkTail(p: DeclarationPayload): string {
@@ -21,7 +21,7 @@ export function walkTail(p: DeclarationPayload): string {
   for (const c of p.components ?? []) norms.push(normalizeName(c.manufacturer), normalizeName(c.partNumber));
   const expires = p.expiresAt === undefined ? null : Date.parse(p.expiresAt);
   return JSON.stringify([
-    Date.parse(p.issuedAt), expires, normalizeName(p.part.manufacturer), normalizeName(p.part.partNumber),
+    Date.parse(p.issuedAt), expires, normalizeName(p.part.manufacturer),
     p.part, p.components ?? null, p.components === undefined ? null : norms,
   ]).slice(1, -1);
 }
@@ -41,7 +41,7 @@ export function walkColumn(head: WalkHead, originId: number | null, tail: string
 
 type WalkArray = [
   sha256: string, supplier: string, id: string, kid: string, receivedAt: string, originId: number | null,
-  issuedAtMs: number, expiresAtMs: number | null, mfrNorm: string, pnNorm: string,
+  issuedAtMs: number, expiresAtMs: number | null, mfrNorm: string,
   part: DeclarationPayload['part'], components: DeclaredComponent[] | null, componentNorms: string[] | null,
 ];
 
@@ -167,21 +167,27 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
   return (stmt(db, sql).all(params) as Raw[]).map(toRow);
 }
 
+
 const NO_SUCCESSORS: readonly SuccessorRef[] = Object.freeze([]);
 const NO_COMPONENTS: readonly DeclaredComponent[] = Object.freeze([]);
 const NO_NORMS: readonly string[] = Object.freeze([]);
+/** part numbers (or hashes) per query: each answer is one JSON text of at most this many records */
+const PER_QUERY = 2_000;
 
 /**
  * The walk's evidence source over this database; with `asOf`, only what had been received
  * by then (and only successors received by then), as a report issued at that time saw it.
- * Each batch is one query answering one JSON text — the walk columns of every match, each
- * after its has_successor flag — so that a frontier of 50,000 parts costs one JSON.parse,
- * not 50,000 rows. The values travel as one JSON array read with json_each.
+ *
+ * The lookup by part number reads the covering index (pn_norm, has_successor, walk) alone.
+ * Each query answers one JSON text holding up to PER_QUERY matches — [position of the
+ * value asked for, has_successor, walk column] for each — so that 100,000 records cost
+ * fifty JSON.parse calls rather than 100,000 rows; and the values asked for travel as one
+ * JSON array read with json_each.
  */
 export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
   const timeFilter = asOf === undefined ? '' : ' AND d.received_at <= @asOf';
   // (a row without its walk column would drop out of group_concat unnoticed: it gives null)
-  const matches = (join: string) => stmt(db, `SELECT '[' || group_concat(d.has_successor || ',' || coalesce(d.walk, 'null')) || ']'
+  const matches = (join: string) => stmt(db, `SELECT '[' || group_concat(j.key || ',' || d.has_successor || ',' || coalesce(d.walk, 'null')) || ']'
     FROM json_each(@values) j JOIN declarations d ON ${join}${timeFilter}`).pluck();
   const byPn = matches('d.pn_norm = j.value');
   const bySha = matches('d.sha256 = j.value');
@@ -191,52 +197,80 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
   const params = (values: readonly unknown[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
   // origins never change: each is parsed once, and every record with that origin shares it
   const origins = new Map<number, Origin>();
+  // the few strings most records repeat are kept once (what JSON.parse made is dropped young)
+  const interned = new Map<string, string>();
+  const intern = (s: string): string => {
+    const hit = interned.get(s);
+    if (hit !== undefined) return hit;
+    if (interned.size < 100_000) interned.set(s, s);
+    return s;
+  };
 
-  const records = (text: string | null): DeclarationRecord[] => {
-    if (text === null) return [];
-    const flat = JSON.parse(text) as (0 | 1 | WalkArray)[];
+  /** Records from the answers to `query` over `values`; pnOf gives a match's part number. */
+  const records = (query: Database.Statement, values: readonly string[], pnOf: (position: number, w: WalkArray) => string): DeclarationRecord[] => {
+    const rows: (number | WalkArray)[][] = [];
+    for (let i = 0; i < values.length; i += PER_QUERY) {
+      const text = query.get(params(values.slice(i, i + PER_QUERY))) as string | null;
+      if (text === null) continue;
+      const flat = JSON.parse(text) as (number | WalkArray | null)[];
+      if (i > 0) for (let k = 0; k < flat.length; k += 3) flat[k] = (flat[k] as number) + i;
+      rows.push(flat as (number | WalkArray)[]);
+    }
     const missingOrigins: number[] = [];
     const superseded: string[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const w = flat[i + 1] as WalkArray | null;
-      if (w === null) throw new Error('a declaration row has no walk column: the store was not opened with openStore');
-      if (w[5] !== null && !origins.has(w[5])) missingOrigins.push(w[5]);
-      if (flat[i] === 1) superseded.push(w[2]);
+    for (const flat of rows) {
+      for (let k = 0; k < flat.length; k += 3) {
+        const w = flat[k + 2] as WalkArray | null;
+        if (w === null) throw new Error('a declaration row has no walk column: the store was not opened with openStore');
+        if (w[5] !== null && !origins.has(w[5])) missingOrigins.push(w[5]);
+        if (flat[k + 1] === 1) superseded.push(w[2]);
+      }
     }
     if (missingOrigins.length > 0) {
-      for (const [id, json] of originsOf.all(params([...new Set(missingOrigins)])) as [number, string][]) origins.set(id, JSON.parse(json) as Origin);
+      const ids = [...new Set(missingOrigins)];
+      for (let i = 0; i < ids.length; i += PER_QUERY) {
+        for (const [id, json] of originsOf.all(params(ids.slice(i, i + PER_QUERY))) as [number, string][]) origins.set(id, JSON.parse(json) as Origin);
+      }
     }
     const succ = new Map<string, SuccessorRef[]>();
     if (superseded.length > 0) {
-      for (const s of successorsOf.all(params([...new Set(superseded)])) as [string, string, string, string, string][]) {
-        const k = `${s[1]}\u0000${s[4]}`;
-        const list = succ.get(k);
-        const ref = { sha256: `sha256:${s[0]}`, kid: s[2], receivedAt: s[3] };
-        if (list) list.push(ref);
-        else succ.set(k, [ref]);
+      const ids = [...new Set(superseded)];
+      for (let i = 0; i < ids.length; i += PER_QUERY) {
+        for (const s of successorsOf.all(params(ids.slice(i, i + PER_QUERY))) as [string, string, string, string, string][]) {
+          const k = `${s[1]}\u0000${s[4]}`;
+          const list = succ.get(k);
+          const ref = { sha256: `sha256:${s[0]}`, kid: s[2], receivedAt: s[3] };
+          if (list) list.push(ref);
+          else succ.set(k, [ref]);
+        }
       }
     }
     const out: DeclarationRecord[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const w = flat[i + 1] as WalkArray;
-      out.push({
-        sha256: w[0], supplier: w[1], id: w[2], kid: w[3], receivedAt: w[4],
-        issuedAtMs: w[6], expiresAtMs: w[7], mfrNorm: w[8], pnNorm: w[9],
-        part: w[10], origin: w[5] === null ? undefined : origins.get(w[5]),
-        components: w[11] ?? NO_COMPONENTS, componentNorms: w[12] ?? NO_NORMS,
-        successors: flat[i] === 1 ? succ.get(`${w[1]}\u0000${w[2]}`) ?? NO_SUCCESSORS : NO_SUCCESSORS,
-      });
+    for (const flat of rows) {
+      for (let k = 0; k < flat.length; k += 3) {
+        const w = flat[k + 2] as WalkArray;
+        const norms = w[11];
+        if (norms !== null) for (let j = 0; j < norms.length; j += 2) norms[j] = intern(norms[j]!);
+        out.push({
+          sha256: w[0], supplier: intern(w[1]), id: w[2], kid: intern(w[3]), receivedAt: intern(w[4]),
+          issuedAtMs: w[6], expiresAtMs: w[7], mfrNorm: intern(w[8]), pnNorm: pnOf(flat[k] as number, w),
+          part: w[9], origin: w[5] === null ? undefined : origins.get(w[5]),
+          components: w[10] ?? NO_COMPONENTS, componentNorms: norms ?? NO_NORMS,
+          successors: flat[k + 1] === 1 ? succ.get(`${w[1]}\u0000${w[2]}`) ?? NO_SUCCESSORS : NO_SUCCESSORS,
+        });
+      }
     }
     return out;
   };
 
   return {
     byPartNumbers(pns) {
-      return pns.length === 0 ? [] : records(byPn.get(params(pns)) as string | null);
+      // the part number asked for is the record's own: the same string, not another copy
+      return records(byPn, pns, (position) => pns[position]!);
     },
     bySha256(shas) {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7));
-      const recs = hexes.length === 0 ? [] : records(bySha.get(params(hexes)) as string | null);
+      const recs = records(bySha, hexes, (_, w) => normalizeName(w[9].partNumber));
       return new Map(recs.map((r) => [r.sha256, r]));
     },
   };

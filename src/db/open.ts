@@ -6,6 +6,7 @@ import { projectPath } from '../paths.js';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { fillWalkColumns } from './declarations.js';
 import { flushReportParts } from './reports.js';
 import * as schema from './schema.js';
@@ -17,13 +18,21 @@ export interface Store {
   orm: Drizzle;
   /** the database file, or ":memory:" */
   path: string;
+  /** present when checkpoints run on their own thread (see openStore) */
+  checkpointer: Checkpointer | null;
   close(): void;
+}
+
+export interface StoreOptions {
+  /** WAL checkpoints on a thread of their own instead of inside commits: for the server */
+  backgroundCheckpoints?: boolean;
+  onError?: (message: string) => void;
 }
 
 /** The committed migrations, applied at every open. */
 export const MIGRATIONS_DIR = projectPath('migrations');
 
-export function openStore(path: string): Store {
+export function openStore(path: string, opts: StoreOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -33,9 +42,13 @@ export function openStore(path: string): Store {
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
   fillWalkColumns(sqlite);
+  const checkpointer = opts.backgroundCheckpoints === true && path !== ':memory:'
+    ? startCheckpointer(sqlite, path, opts.onError ?? (() => {}))
+    : null;
   return {
-    sqlite, orm, path,
+    sqlite, orm, path, checkpointer,
     close: () => {
+      checkpointer?.close();
       try {
         flushReportParts(sqlite); // where-used rows still queued are written now
       } catch {

@@ -2,7 +2,7 @@
 // where-used (with the canonical parent, so a path can be rebuilt without the body).
 import type Database from 'better-sqlite3';
 import { normalizeName, parsePartKey } from '../domain/part-key.js';
-import type { PathStep, TreeNode } from '../domain/walk.js';
+import type { PathStep, TreeNode, WalkPart } from '../domain/walk.js';
 import { bomRootStep } from './boms.js';
 import { climbSql, rememberedPath, type RememberedPath } from './remembered-paths.js';
 import { stmt } from './statements.js';
@@ -27,25 +27,40 @@ const toRow = (r: Raw): ReportRow => ({
   generatedAt: r.generated_at, stale: r.stale === 1, createdAt: r.created_at,
 });
 
-/** The where-used rows of a report's tree nodes: key halves, canonical parent, display names. */
-export type ReportPartRow = readonly [key: string, mfrNorm: string, pnNorm: string, via: string | null, manufacturer: string, partNumber: string, name: string | null];
-
-export function reportParts(nodes: readonly TreeNode[]): ReportPartRow[] {
+/** The where-used rows of a report read back from its stored body (the walk gives them directly). */
+export function partsFromTree(nodes: readonly TreeNode[]): WalkPart[] {
   return nodes.map((n) => {
     const halves = parsePartKey(n.key);
-    return [n.key, halves?.manufacturer ?? normalizeName(n.manufacturer), halves?.partNumber ?? normalizeName(n.partNumber), n.via, n.manufacturer, n.partNumber, n.name];
+    return {
+      key: n.key, mfrNorm: halves?.manufacturer ?? normalizeName(n.manufacturer), pnNorm: halves?.partNumber ?? normalizeName(n.partNumber),
+      via: n.via, manufacturer: n.manufacturer, partNumber: n.partNumber, name: n.name,
+    };
   });
 }
 
+/** A body is stored in pieces of this many bytes (see report_chunks in schema.ts). */
+export const REPORT_CHUNK_BYTES = 64 * 1024;
+
 /**
- * Stores a report; `body` is its UTF-8 text, stored as TEXT without another conversion. Its
+ * Stores a report: its row, and its body (UTF-8, exactly as signed) in pieces. Its
  * where-used rows are not written here: queue them with queueReportParts once the
  * transaction has committed.
  */
-export function insertReport(db: Database.Database, row: ReportRow, body: Buffer, jws: string): void {
-  stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at, parts_indexed)
-    VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, 0, ?, 0)`)
-    .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, body, jws, row.createdAt);
+export function insertReport(db: Database.Database, row: ReportRow, body: Uint8Array, jws: string): void {
+  stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, jws, stale, created_at, parts_indexed)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0)`)
+    .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, jws, row.createdAt);
+  const piece = stmt(db, 'INSERT INTO report_chunks (report_id, seq, data) VALUES (?, ?, ?)');
+  for (let off = 0, seq = 0; off < body.length || seq === 0; off += REPORT_CHUNK_BYTES, seq++) {
+    piece.run(row.id, seq, body.subarray(off, Math.min(body.length, off + REPORT_CHUNK_BYTES)));
+  }
+}
+
+/** A stored report's body as text; undefined when there is no such report. */
+export function reportBody(db: Database.Database, id: string): string | undefined {
+  const pieces = stmt(db, 'SELECT data FROM report_chunks WHERE report_id = ? ORDER BY seq').pluck().all(id) as Buffer[];
+  if (pieces.length === 0) return undefined;
+  return (pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)).toString('utf8');
 }
 
 // ---- where-used rows, written after the report --------------------------------------------
@@ -56,7 +71,7 @@ export function insertReport(db: Database.Database, row: ReportRow, body: Buffer
 
 interface Queued {
   reportId: string;
-  parts: readonly ReportPartRow[];
+  parts: readonly WalkPart[];
   next: number;
 }
 const queues = new WeakMap<Database.Database, Queued[]>();
@@ -66,7 +81,10 @@ function writeSlice(db: Database.Database, q: Queued, rows: number): void {
   const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const end = Math.min(q.parts.length, q.next + rows);
   db.transaction(() => {
-    for (let i = q.next; i < end; i++) ins.run(q.reportId, ...q.parts[i]!);
+    for (let i = q.next; i < end; i++) {
+      const p = q.parts[i]!;
+      ins.run(q.reportId, p.key, p.mfrNorm, p.pnNorm, p.via, p.manufacturer, p.partNumber, p.name);
+    }
     if (end === q.parts.length) stmt(db, 'UPDATE reports SET parts_indexed = 1 WHERE id = ?').run(q.reportId);
   }).immediate();
   q.next = end;
@@ -85,23 +103,38 @@ export function flushReportParts(db: Database.Database, rows = Infinity): boolea
   return !queue || queue.length === 0;
 }
 
+const draining = new WeakSet<Database.Database>();
+const onErrors = new WeakMap<Database.Database, (e: unknown) => void>();
+/** when nobody says the answer went out, the rows are written from this long after queueing */
+const START_AFTER_MS = 1_000;
+
 /**
- * Queues a stored report's where-used rows and writes them in slices from the next turn on.
- * Should a slice fail, the queue is dropped and reported: its reports keep parts_indexed = 0
- * and are indexed again at the next start.
+ * Queues a stored report's where-used rows. They are written in slices once the report's
+ * answer has been sent (startReportParts), or a second after queueing if nothing says so.
+ * Should a slice fail, the queue is dropped and reported: its reports keep parts_indexed
+ * = 0 and are indexed again at the next start.
  */
-export function queueReportParts(db: Database.Database, reportId: string, parts: readonly ReportPartRow[], onError: (e: unknown) => void): void {
+export function queueReportParts(db: Database.Database, reportId: string, parts: readonly WalkPart[], onError: (e: unknown) => void): void {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = []));
   queue.push({ reportId, parts, next: 0 });
-  if (queue.length > 1) return; // a drain is already under way
+  onErrors.set(db, onError);
+  setTimeout(() => startReportParts(db), START_AFTER_MS).unref();
+}
+
+/** Starts writing the queued where-used rows, a slice per turn of the event loop. */
+export function startReportParts(db: Database.Database): void {
+  if (draining.has(db)) return;
+  draining.add(db);
   const drain = () => {
     if (!db.open) return; // closing wrote what was left (see openStore)
     try {
       if (!flushReportParts(db, SLICE_ROWS)) setImmediate(drain);
+      else draining.delete(db);
     } catch (e) {
       queues.delete(db);
-      onError(e);
+      draining.delete(db);
+      onErrors.get(db)?.(e);
     }
   };
   setImmediate(drain);
@@ -111,8 +144,8 @@ export function queueReportParts(db: Database.Database, reportId: string, parts:
 export function indexUnindexedReports(db: Database.Database): number {
   const ids = stmt(db, 'SELECT id FROM reports WHERE parts_indexed = 0').pluck().all() as string[];
   for (const id of ids) {
-    const body = stmt(db, 'SELECT body FROM reports WHERE id = ?').pluck().get(id) as string;
-    const parts = reportParts((JSON.parse(body) as { tree: { nodes: TreeNode[] } }).tree.nodes);
+    const body = reportBody(db, id)!;
+    const parts = partsFromTree((JSON.parse(body) as { tree: { nodes: TreeNode[] } }).tree.nodes);
     stmt(db, 'DELETE FROM report_parts WHERE report_id = ?').run(id);
     writeSlice(db, { reportId: id, parts, next: 0 }, parts.length);
   }
@@ -133,8 +166,9 @@ export function getReport(db: Database.Database, id: string): (ReportRow & { bod
     const r = stmt(db, `SELECT ${META} FROM reports WHERE id = ?`).get(id) as Raw | undefined;
     return r ? { ...toRow(r), ...hit } : undefined;
   }
-  const r = stmt(db, `SELECT ${META}, body, jws FROM reports WHERE id = ?`).get(id) as (Raw & { body: string; jws: string }) | undefined;
-  if (!r) return undefined;
+  const meta = stmt(db, `SELECT ${META}, jws FROM reports WHERE id = ?`).get(id) as (Raw & { jws: string }) | undefined;
+  if (!meta) return undefined;
+  const r = { ...meta, body: reportBody(db, id)! };
   if (!db.inTransaction && r.body.length < BODY_BYTES_KEPT / 8) {
     let used = (bodyBytes.get(db) ?? 0) + r.body.length + r.jws.length;
     if (used > BODY_BYTES_KEPT) {

@@ -85,7 +85,8 @@ export const declarations = sqliteTable('declarations', {
   logIndex: integer('log_index').notNull(),
 }, (t) => [
   uniqueIndex('declarations_supplier_id').on(t.supplierId, t.declId),
-  index('declarations_pn').on(t.pnNorm),
+  // the walk's lookup by part number, answered from the index alone (see dbEvidence)
+  index('declarations_pn_walk').on(t.pnNorm, t.hasSuccessor, t.walk),
   // empty once start-up has filled the walk column of older rows
   index('declarations_walk_missing').on(t.sha256).where(sql`walk IS NULL`),
   index('declarations_supersedes').on(t.supplierId, t.supersedes),
@@ -148,9 +149,7 @@ export const reports = sqliteTable('reports', {
   policyVersion: integer('policy_version').notNull(),
   verdict: text('verdict').notNull(),
   generatedAt: text('generated_at').notNull(),
-  /** the report JSON exactly as signed */
-  body: text('body').notNull(),
-  /** the JWS in detached form ("header..signature"): its payload is `body` */
+  /** the JWS in detached form ("header..signature"): its payload is the body (report_chunks) */
   jws: text('jws').notNull(),
   stale: integer('stale').notNull().default(0),
   createdAt: text('created_at').notNull(),
@@ -161,6 +160,17 @@ export const reports = sqliteTable('reports', {
    */
   partsIndexed: integer('parts_indexed').notNull().default(1),
 }, (t) => [index('reports_bom').on(t.bomId), index('reports_verdict').on(t.verdict)]);
+
+/**
+ * A report's body — the JSON exactly as signed, UTF-8 — in pieces of at most 64 KiB, in
+ * order. A 100,000-node body is about 70 MB: bound whole, SQLite copies it twice into
+ * fresh memory; in pieces, every copy is small and reuses the same memory.
+ */
+export const reportChunks = sqliteTable('report_chunks', {
+  reportId: text('report_id').notNull().references(() => reports.id),
+  seq: integer('seq').notNull(),
+  data: blob('data', { mode: 'buffer' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.reportId, t.seq] })]);
 
 export const reportParts = sqliteTable('report_parts', {
   reportId: text('report_id').notNull().references(() => reports.id),

@@ -2,6 +2,7 @@
 // the time and the audit-log checkpoint. Members in a fixed order, so that the same
 // inputs give the same bytes.
 import type { Policy } from './policy.js';
+import type { JsonWriter } from './json-writer.js';
 import type { WalkResult } from './walk.js';
 
 export interface ReportBody {
@@ -18,19 +19,20 @@ export interface ReportBody {
 }
 
 /**
- * Every member but `log`, in the report's order. `log` comes last and is known only when
- * the report is stored, so the service appends it to this serialised (see issueReport).
+ * Writes every member but `log`, in the report's order, leaving the object open: `log`
+ * comes last and is known only when the report is stored, so the service appends it
+ * (see issueReport). The bytes are those of JSON.stringify on the body object.
  */
-export function buildReportBody(a: {
+export function writeReportBody(w: JsonWriter, a: {
   id: string;
   generatedAt: string;
   bom: { id: string; name: string; sha256: string };
   policy: Policy;
   policySha256: string;
   result: WalkResult;
-}): Omit<ReportBody, 'log'> {
+}): void {
   const p = a.policy;
-  return {
+  const head = JSON.stringify({
     id: a.id,
     bom: { id: a.bom.id, name: a.bom.name, sha256: a.bom.sha256 },
     policy: {
@@ -41,10 +43,12 @@ export function buildReportBody(a: {
     generatedAt: a.generatedAt,
     verdict: a.result.verdict,
     summary: a.result.summary,
-    findings: a.result.findings,
-    tree: a.result.tree,
-    evidence: a.result.evidence,
-  };
+  });
+  w.raw(head.slice(0, -1)).raw(',"findings":[');
+  a.result.findings.forEach((f, i) => (i === 0 ? w : w.raw(',')).value(f));
+  w.raw('],"tree":');
+  a.result.writeTree(w);
+  w.raw(',"evidence":').value(a.result.evidence);
 }
 
 /** The members that must come out byte-identical for the same inputs (SPEC §6). */
@@ -55,7 +59,9 @@ export const DETERMINISTIC_MEMBERS = ['bom', 'policy', 'verdict', 'summary', 'fi
  * policy are the inputs the re-run was given, so they are not compared again).
  */
 export function rerunDiffers(signed: ReportBody, result: WalkResult): string[] {
-  const again: Record<string, unknown> = { ...signed, ...result };
+  const again: Record<string, unknown> = {
+    verdict: result.verdict, summary: result.summary, findings: result.findings, tree: result.tree, evidence: result.evidence,
+  };
   const before = signed as unknown as Record<string, unknown>;
   return DETERMINISTIC_MEMBERS.filter((m) => m !== 'bom' && m !== 'policy' && JSON.stringify(again[m]) !== JSON.stringify(before[m]));
 }

@@ -10,9 +10,10 @@ import { indexUnindexedReports } from '../db/reports.js';
 import { inlineChecker, type LineChecker } from './verify-pool.js';
 import { consoleLogger, randomIds, type Clock, type Deps, type IdGenerator, type Logger } from './deps.js';
 
-export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker } = {}): Promise<Deps> {
+export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker; backgroundCheckpoints?: boolean } = {}): Promise<Deps> {
   const clock = opts.clock ?? (() => new Date());
-  const store = openStore(config.dbPath);
+  const log = opts.log ?? consoleLogger(config.log);
+  const store = openStore(config.dbPath, { backgroundCheckpoints: opts.backgroundCheckpoints ?? false, onError: (message) => log.error(message) });
   const keys = await loadServiceKeys({ file: config.serviceKeyFile, envValue: config.serviceKey });
   const now = clock().toISOString();
   inTransaction(store.sqlite, () => {
@@ -22,5 +23,5 @@ export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGe
       appendAudit(store.sqlite, { at: now, actor: 'system', action: 'policy.written', subject: `${p.id}@${p.version}`, payload: p });
     }
   });
-  return { store, keys, clock, ids: opts.ids ?? randomIds(clock), config, log: opts.log ?? consoleLogger(config.log), checker: opts.checker ?? inlineChecker };
+  return { store, keys, clock, ids: opts.ids ?? randomIds(clock), config, log, checker: opts.checker ?? inlineChecker };
 }

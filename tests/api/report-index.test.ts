@@ -1,14 +1,17 @@
 // A report's where-used rows are written after the report, in slices: a where-used query
 // never misses them, closing writes what is queued, and a stop before that is made good at
 // the next start.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { MIGRATIONS_DIR, openStore } from '../../src/db/open.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDeps } from '../../src/service/bootstrap.js';
-import { flushReportParts, queueReportParts, reportParts } from '../../src/db/reports.js';
+import { flushReportParts, partsFromTree, queueReportParts, reportBody } from '../../src/db/reports.js';
 import type { TreeNode } from '../../src/domain/walk.js';
 import { seedDemo } from '../../src/service/seed-demo.js';
 import { makeCtx } from '../helpers/app.js';
@@ -25,8 +28,7 @@ async function demoDeps(file: string) {
 /** Takes a report's where-used rows out and queues them again, as issueReport leaves them. */
 function requeue(db: Database.Database, reportId: string): number {
   flushReportParts(db);
-  const body = (db.prepare('SELECT body FROM reports WHERE id = ?').get(reportId) as { body: string }).body;
-  const parts = reportParts((JSON.parse(body) as { tree: { nodes: TreeNode[] } }).tree.nodes);
+  const parts = partsFromTree((JSON.parse(reportBody(db, reportId)!) as { tree: { nodes: TreeNode[] } }).tree.nodes);
   db.prepare('DELETE FROM report_parts WHERE report_id = ?').run(reportId);
   db.prepare('UPDATE reports SET parts_indexed = 0 WHERE id = ?').run(reportId);
   queueReportParts(db, reportId, parts, (e) => {
@@ -46,7 +48,7 @@ async function seededFile() {
 }
 
 function state(db: Database.Database, id: string) {
-  const nodes = (JSON.parse((db.prepare('SELECT body FROM reports WHERE id = ?').get(id) as { body: string }).body) as { tree: { nodes: unknown[] } }).tree.nodes.length;
+  const nodes = (JSON.parse(reportBody(db, id)!) as { tree: { nodes: unknown[] } }).tree.nodes.length;
   const rows = (db.prepare('SELECT count(*) AS n FROM report_parts WHERE report_id = ?').get(id) as { n: number }).n;
   const indexed = (db.prepare('SELECT parts_indexed AS f FROM reports WHERE id = ?').get(id) as { f: number }).f;
   return { nodes, rows, indexed };
@@ -87,5 +89,31 @@ describe('where-used rows of reports', () => {
     const s = state(again.store.sqlite, reportId);
     expect(s).toEqual({ nodes: s.nodes, rows: s.nodes, indexed: 1 });
     again.store.close();
+  });
+});
+
+describe('migration 0006 (report bodies)', () => {
+  it('keeps the body of a report stored before bodies were kept in pieces', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-mig7-'));
+    dirs.push(dir);
+    const old = join(dir, 'migrations');
+    cpSync(MIGRATIONS_DIR, old, { recursive: true });
+    const journal = JSON.parse(readFileSync(join(old, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < '0006');
+    writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal));
+    const file = join(dir, 'db.sqlite');
+    const sqlite = new Database(file);
+    migrate(drizzle(sqlite), { migrationsFolder: old });
+    const body = JSON.stringify({ id: 'rpt_old', name: 'Qüad', tree: { nodes: [] }, pad: 'x'.repeat(100_000) });
+    sqlite.pragma('foreign_keys = OFF');
+    sqlite.prepare(`INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at, parts_indexed)
+      VALUES ('rpt_old', 'bom_x', 'non-red', 1, 'pass', '2026-11-01T00:00:00Z', ?, 'h..s', 0, '2026-11-01T00:00:00Z', 1)`).run(body);
+    sqlite.close();
+    const store = openStore(file);
+    try {
+      expect(reportBody(store.sqlite, 'rpt_old')).toBe(body);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { issueReport } from '../../service/reports.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, listQuery, op, page, rawBody } from '../openapi.js';
-import { reportJsonBytes } from './reports.js';
+import { lentBody } from '../lent-body.js';
 
 const rootOverrides = z.object({
   name: z.string().trim().min(1).max(300).optional(),
@@ -85,6 +85,6 @@ export function registerBomRoutes(app: App): void {
     const deps = c.get('deps');
     const issued = await issueReport(deps, c.req.valid('param').id, c.req.valid('query').policy, actor);
     c.header('location', `/v1/reports/${issued.id}`);
-    return c.body(reportJsonBytes(issued.body, { stale: false }), 201, { 'content-type': 'application/json' });
+    return lentBody(c, issued.json, issued.done, 201, { 'content-type': 'application/json' });
   });
 }

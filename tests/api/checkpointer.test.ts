@@ -1,0 +1,57 @@
+// WAL checkpoints on their own thread: commits no longer copy the WAL into the database
+// file, the checkpoint thread does shortly after; and should that thread fail, SQLite's
+// own checkpoints come back.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/db/open.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempFile = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nonred-ckpt-'));
+  dirs.push(dir);
+  return join(dir, 'db.sqlite');
+};
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+  return cond();
+};
+
+describe('background checkpoints', () => {
+  it('leave commits to the WAL and copy it into the database file from their own thread', async () => {
+    const file = tempFile();
+    const store = openStore(file, { backgroundCheckpoints: true });
+    try {
+      const db = store.sqlite;
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      const before = statSync(file).size;
+      db.exec('CREATE TABLE t (b BLOB)');
+      db.prepare('INSERT INTO t VALUES (?)').run(Buffer.alloc(8 * 1024 * 1024, 1));
+      // the commit wrote the WAL only
+      expect(statSync(file).size).toBe(before);
+      expect(await until(() => statSync(file).size > 8 * 1024 * 1024)).toBe(true);
+      expect(await until(() => store.checkpointer!.runs > 0)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('hand checkpoints back to SQLite when the thread cannot run', async () => {
+    const errors: string[] = [];
+    const file = tempFile();
+    const { startCheckpointer } = await import('../../src/db/checkpointer.js');
+    const store = openStore(file);
+    try {
+      startCheckpointer(store.sqlite, file, (m) => errors.push(m), join(tmpdir(), 'no-such-checkpoint-worker.js'));
+      expect(await until(() => errors.length > 0)).toBe(true);
+      expect(errors[0]).toMatch(/checkpoint thread/);
+      expect(store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    } finally {
+      store.close();
+    }
+  });
+});
