@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { openStore } from '../src/db/open.js';
 import { insertBom } from '../src/db/boms.js';
-import { originIdOf, walkColumn, walkTail } from '../src/db/declarations.js';
+import { originIdOf } from '../src/db/declarations.js';
+import { encodeWalkRecord, encodeWalkTail } from '../src/db/walk-record.js';
 import type { DeclarationPayload } from '../src/domain/declaration-schema.js';
 import { ensurePresets } from '../src/db/policies.js';
 import { insertKey, insertSupplier } from '../src/db/registry.js';
@@ -102,7 +103,7 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
       const text = JSON.stringify(payload);
       const sha = createHash('sha256').update(text).digest('hex');
       const originId = originIdOf(db, JSON.stringify(payload.origin));
-      const walk = walkColumn({ sha256: sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, receivedAt: AT }, originId, walkTail(payload as DeclarationPayload));
+      const walk = encodeWalkRecord({ sha256: sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, receivedAt: AT }, originId, encodeWalkTail(payload as DeclarationPayload));
       ins.run({ sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, at: AT, issuedAt: payload.issuedAt, mfr: normalizeName(mfr(i)), pn: normalizeName(`P-${i}`), text, originId, walk });
     }
   })();

@@ -14,7 +14,7 @@ CREATE TABLE `report_chunks` (
 --> statement-breakpoint
 DROP INDEX `declarations_pn`;--> statement-breakpoint
 ALTER TABLE `declarations` ADD `origin_id` integer REFERENCES origins(id);--> statement-breakpoint
-ALTER TABLE `declarations` ADD `walk` text;--> statement-breakpoint
+ALTER TABLE `declarations` ADD `walk` blob;--> statement-breakpoint
 ALTER TABLE `declarations` ADD `has_successor` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX `declarations_pn_walk` ON `declarations` (`pn_norm`,`has_successor`,`walk`);--> statement-breakpoint
 CREATE INDEX `declarations_walk_missing` ON `declarations` (`sha256`) WHERE walk IS NULL;--> statement-breakpoint

@@ -9,6 +9,17 @@ const IDLE_MS = 60_000;
 export class ScratchBuffer {
   #spare: Buffer | null = null;
   #timer: NodeJS.Timeout | null = null;
+  readonly #shared: boolean;
+
+  /** `shared`: in shared memory, so that a worker thread can read it without a copy. */
+  constructor(opts: { shared?: boolean } = {}) {
+    this.#shared = opts.shared === true;
+  }
+
+  /** A new buffer of exactly `size` bytes, of the kind this one keeps. */
+  allocate(size: number): Buffer {
+    return this.#shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
+  }
 
   /** A buffer of at least `size` bytes, with arbitrary contents; give it back when done. */
   take(size: number): Buffer {
@@ -17,7 +28,7 @@ export class ScratchBuffer {
       this.#spare = null;
       return spare;
     }
-    return Buffer.allocUnsafeSlow(size);
+    return this.allocate(size);
   }
 
   /** Keeps `buf` for the next take, if it is larger than the one kept. */

@@ -9,7 +9,7 @@ import { verifyPool } from './service/verify-pool.js';
 import { availableParallelism } from 'node:os';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
-  const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()), backgroundCheckpoints: true });
+  const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()), backgroundCheckpoints: true, signingThread: true });
   if (config.demo && isEmpty(deps)) {
     const seeded = await seedDemo(deps);
     console.log([
@@ -33,6 +33,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
         port: info.port,
         close: () => new Promise<void>((done) => server.close(() => {
           void deps.checker.close().then(() => {
+            deps.keys.close();
             deps.store.close();
             done();
           });

@@ -2,10 +2,12 @@
 // checkpoints. Kept beside the database in a JWK-set file (mode 0600) or given whole in
 // NONRED_SERVICE_KEY; retired keys stay in the set, and in the published JWKS, so that
 // everything signed before a rotation still verifies.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { calculateJwkThumbprint, CompactSign, type JWK } from 'jose';
 import { ScratchBuffer } from '../scratch-buffer.js';
+import { protectedHeaderOf, signDetachedEd25519 } from './detached-sign.js';
+import { signingThread } from './signing-thread.js';
 import './native-base64.js';
 
 export type ServiceKeyStatus = 'current' | 'retired';
@@ -32,43 +34,19 @@ export interface ServiceKeys {
   /**
    * The same signature for payload bytes, returned without the payload (RFC 7515 appendix
    * F): for large bodies stored beside their signature, so no compact string is built.
+   * `meanwhile` runs on this thread while the signature is computed, on the signing thread
+   * when there is one and the payload is shared memory (else before it, here).
    */
-  signDetached(typ: string, payload: Uint8Array): Promise<{ protected: string; signature: string }>;
+  signDetachedWhile(typ: string, payload: Uint8Array, meanwhile: () => void): { protected: string; signature: string };
+  close(): void;
 }
 
-/** Bytes of a base64url encoding without padding. */
-const base64urlLength = (n: number) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
-// a multiple of 3 bytes: each slice encodes on its own exactly as within the whole
-const ENCODE_STEP = 3 * 16 * 1024;
-
-/**
- * The detached JWS of a large payload. jose would build the signing input as a string,
- * encode it to bytes and hand it to WebCrypto, which copies it again: for a 100,000-node
- * report, four fresh copies of about 95 MB. Here the signing input (RFC 7515 §5.1:
- * ASCII(BASE64URL(header) '.' BASE64URL(payload))) is written once into a buffer kept
- * between reports and signed in place. Ed25519 (RFC 8032) is deterministic, so the
- * signature is the one jose gives for the same header and payload — which the tests
- * check, and jose verifies every signature this service hands out.
- */
-export function signDetachedEd25519(privateKey: KeyObject, header: Record<string, string>, payload: Uint8Array, scratch: ScratchBuffer): { protected: string; signature: string } {
-  const protectedB64 = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
-  const size = protectedB64.length + 1 + base64urlLength(payload.length);
-  const input = scratch.take(size);
-  try {
-    let off = input.write(protectedB64, 0, 'latin1');
-    input[off++] = 0x2e; // '.'
-    const src = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    for (let i = 0; i < src.length; i += ENCODE_STEP) {
-      off += input.write(src.toString('base64url', i, Math.min(src.length, i + ENCODE_STEP)), off, 'latin1');
-    }
-    if (off !== size) throw new Error('report signing input has an unexpected length');
-    return { protected: protectedB64, signature: cryptoSign(null, input.subarray(0, size), privateKey).toString('base64url') };
-  } finally {
-    scratch.give(input);
-  }
+export interface ServiceKeyOptions {
+  /** sign large payloads on a worker thread (see signing-thread.ts): for the server */
+  signingThread?: boolean;
 }
 
-async function fromStored(stored: StoredKey[]): Promise<ServiceKeys> {
+async function fromStored(stored: StoredKey[], opts: ServiceKeyOptions = {}): Promise<ServiceKeys> {
   const current = stored.filter((k) => k.status === 'current');
   if (current.length !== 1) throw new Error('the service key set must hold exactly one current key');
   const entries: ServiceKeyEntry[] = [];
@@ -81,6 +59,7 @@ async function fromStored(stored: StoredKey[]): Promise<ServiceKeys> {
   const cur = current[0]!;
   const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: cur.x, d: cur.d } as JsonWebKey, format: 'jwk' });
   const signingScratch = new ScratchBuffer();
+  const thread = opts.signingThread === true ? signingThread({ kty: 'OKP', crv: 'Ed25519', x: cur.x, d: cur.d } as JsonWebKey) : null;
   return {
     kid: cur.kid,
     entries,
@@ -89,7 +68,26 @@ async function fromStored(stored: StoredKey[]): Promise<ServiceKeys> {
     }),
     sign: (typ, payload) =>
       new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'EdDSA', kid: cur.kid, typ }).sign(privateKey),
-    signDetached: (typ, payload) => Promise.resolve(signDetachedEd25519(privateKey, { alg: 'EdDSA', kid: cur.kid, typ }, payload, signingScratch)),
+    signDetachedWhile: (typ, payload, meanwhile) => {
+      const protectedB64 = protectedHeaderOf({ alg: 'EdDSA', kid: cur.kid, typ });
+      const started = thread?.start(protectedB64, payload) ?? false;
+      let signature: string | null = null;
+      try {
+        meanwhile();
+      } finally {
+        // the thread reads the payload until it answers: wait even when meanwhile failed
+        if (started) {
+          try {
+            signature = thread!.finish();
+          } catch {
+            signature = null; // the thread failed: sign here
+          }
+        }
+      }
+      signature ??= signDetachedEd25519(privateKey, protectedB64, payload, signingScratch);
+      return { protected: protectedB64, signature };
+    },
+    close: () => thread?.close(),
   };
 }
 
@@ -129,21 +127,21 @@ function writeSet(file: string, keys: StoredKey[]): void {
 }
 
 /** An ephemeral key for tests and in-memory databases. */
-export async function ephemeralServiceKeys(): Promise<ServiceKeys> {
-  return fromStored([await newStoredKey()]);
+export async function ephemeralServiceKeys(opts: ServiceKeyOptions = {}): Promise<ServiceKeys> {
+  return fromStored([await newStoredKey()], opts);
 }
 
 /**
  * The service keys from NONRED_SERVICE_KEY (a private JWK or JWK set) or the key file;
  * a missing file is created with a fresh key.
  */
-export async function loadServiceKeys(opts: { file: string | null; envValue?: string | undefined }): Promise<ServiceKeys> {
+export async function loadServiceKeys(opts: { file: string | null; envValue?: string | undefined } & ServiceKeyOptions): Promise<ServiceKeys> {
   if (opts.envValue !== undefined && opts.envValue !== '') {
-    return fromStored(await withKids(parseStoredSet(opts.envValue, 'NONRED_SERVICE_KEY')));
+    return fromStored(await withKids(parseStoredSet(opts.envValue, 'NONRED_SERVICE_KEY')), opts);
   }
-  if (opts.file === null) return ephemeralServiceKeys();
+  if (opts.file === null) return ephemeralServiceKeys(opts);
   if (!existsSync(opts.file)) writeSet(opts.file, [await newStoredKey()]);
-  return fromStored(await withKids(parseStoredSet(readFileSync(opts.file, 'utf8'), opts.file)));
+  return fromStored(await withKids(parseStoredSet(readFileSync(opts.file, 'utf8'), opts.file)), opts);
 }
 
 /** Rotation: the current key becomes retired (still published), a new one is current. */

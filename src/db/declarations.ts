@@ -1,49 +1,11 @@
 // Accepted declarations: intake writes, reads by hash and filter, and the evidence source
 // the walk queries in batches (one query per frontier, not one per node).
 import type Database from 'better-sqlite3';
-import type { DeclarationPayload, DeclaredComponent, Origin } from '../domain/declaration-schema.js';
+import type { DeclarationPayload, Origin } from '../domain/declaration-schema.js';
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
-import { normalizeName } from '../domain/part-key.js';
+import { encodeWalkRecord, encodeWalkTail, StoredRecord, type RecordContext } from './walk-record.js';
 import { stmt } from './statements.js';
 import { attachJwsPayload } from '../crypto/verify-declaration.js';
-
-// ---- the walk column ------------------------------------------------------------------------
-// What the walk reads of a declaration, kept beside the payload as one JSON array:
-//   [sha256, supplier, id, kid, receivedAt, originId,          (the head, known at storing)
-//    issuedAtMs, expiresAtMs, mfrNorm, part, components, componentNorms]  (the tail)
-// part and components are the payload's own members as signed; the rest is derived from
-// them or from the row (the normalised part number is the row's pn_norm). The walk then
-// parses these instead of whole payloads, and finds the names already normalised.
-
-/** The tail of the walk column, from the payload alone (so a verify worker can compute it). */
-export function walkTail(p: DeclarationPayload): string {
-  const norms: string[] = [];
-  for (const c of p.components ?? []) norms.push(normalizeName(c.manufacturer), normalizeName(c.partNumber));
-  const expires = p.expiresAt === undefined ? null : Date.parse(p.expiresAt);
-  return JSON.stringify([
-    Date.parse(p.issuedAt), expires, normalizeName(p.part.manufacturer),
-    p.part, p.components ?? null, p.components === undefined ? null : norms,
-  ]).slice(1, -1);
-}
-
-export interface WalkHead {
-  /** lower-case hex */
-  sha256: string;
-  supplier: string;
-  id: string;
-  kid: string;
-  receivedAt: string;
-}
-
-export function walkColumn(head: WalkHead, originId: number | null, tail: string): string {
-  return `${JSON.stringify([`sha256:${head.sha256}`, head.supplier, head.id, head.kid, head.receivedAt, originId])}`.slice(0, -1) + `,${tail}]`;
-}
-
-type WalkArray = [
-  sha256: string, supplier: string, id: string, kid: string, receivedAt: string, originId: number | null,
-  issuedAtMs: number, expiresAtMs: number | null, mfrNorm: string,
-  part: DeclarationPayload['part'], components: DeclaredComponent[] | null, componentNorms: string[] | null,
-];
 
 /** The id of an origin's text in `origins`, added when new. */
 export function originIdOf(db: Database.Database, json: string): number {
@@ -67,7 +29,7 @@ export function fillWalkColumns(db: Database.Database): number {
       for (const [sha256, supplier, id, kid, receivedAt, payloadText] of rows) {
         const p = JSON.parse(payloadText) as DeclarationPayload;
         const originId = p.origin === undefined ? null : originIdOf(db, JSON.stringify(p.origin));
-        update.run(originId, walkColumn({ sha256, supplier, id, kid, receivedAt }, originId, walkTail(p)), sha256);
+        update.run(originId, encodeWalkRecord({ sha256, supplier, id, kid, receivedAt }, originId, encodeWalkTail(p)), sha256);
       }
     })();
     filled += rows.length;
@@ -169,26 +131,39 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
 
 
 const NO_SUCCESSORS: readonly SuccessorRef[] = Object.freeze([]);
-const NO_COMPONENTS: readonly DeclaredComponent[] = Object.freeze([]);
-const NO_NORMS: readonly string[] = Object.freeze([]);
-/** part numbers (or hashes) per query: each answer is one JSON text of at most this many records */
-const PER_QUERY = 2_000;
+/**
+ * Part numbers (or hashes) per query. Each answer is one blob of at most this many walk
+ * records (about 70 KB): small enough to be short-lived garbage once read.
+ */
+const PER_QUERY = 250;
+// each match in an answer: 8 hex digits of the position asked for, 1 digit has_successor,
+// 8 hex digits of the walk record's length, then the record
+const FRAME = 17;
+
+function hexAt(b: Buffer, at: number, digits: number): number {
+  let v = 0;
+  for (let i = 0; i < digits; i++) {
+    const c = b[at + i]!;
+    v = v * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return v;
+}
 
 /**
  * The walk's evidence source over this database; with `asOf`, only what had been received
  * by then (and only successors received by then), as a report issued at that time saw it.
  *
  * The lookup by part number reads the covering index (pn_norm, has_successor, walk) alone.
- * Each query answers one JSON text holding up to PER_QUERY matches — [position of the
- * value asked for, has_successor, walk column] for each — so that 100,000 records cost
- * fifty JSON.parse calls rather than 100,000 rows; and the values asked for travel as one
- * JSON array read with json_each.
+ * Each query answers one blob holding the walk records of up to PER_QUERY matches, each
+ * framed with the position of the value it answers and its has_successor flag, so that
+ * 100,000 records cost 400 rows rather than 100,000; the values asked for travel as one
+ * JSON array read with json_each. Records are read in place (see walk-record.ts).
  */
 export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
   const timeFilter = asOf === undefined ? '' : ' AND d.received_at <= @asOf';
-  // (a row without its walk column would drop out of group_concat unnoticed: it gives null)
-  const matches = (join: string) => stmt(db, `SELECT '[' || group_concat(j.key || ',' || d.has_successor || ',' || coalesce(d.walk, 'null')) || ']'
-    FROM json_each(@values) j JOIN declarations d ON ${join}${timeFilter}`).pluck();
+  // (a row without its walk column must not drop out unnoticed: it is framed as length 0)
+  const matches = (join: string) => stmt(db, `SELECT CAST(group_concat(printf('%08x%d%08x', j.key, d.has_successor, length(d.walk))
+    || coalesce(d.walk, X''), '') AS BLOB) FROM json_each(@values) j JOIN declarations d ON ${join}${timeFilter}`).pluck();
   const byPn = matches('d.pn_norm = j.value');
   const bySha = matches('d.sha256 = j.value');
   const successorsOf = stmt(db, `SELECT d.sha256, d.supplier_id, d.kid, d.received_at, d.supersedes FROM json_each(@values) j
@@ -197,67 +172,68 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
   const params = (values: readonly unknown[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
   // origins never change: each is parsed once, and every record with that origin shares it
   const origins = new Map<number, Origin>();
-  // the few strings most records repeat are kept once (what JSON.parse made is dropped young)
+  // the few strings most records repeat are kept once (what was decoded is dropped young)
   const interned = new Map<string, string>();
-  const intern = (s: string): string => {
-    const hit = interned.get(s);
-    if (hit !== undefined) return hit;
-    if (interned.size < 100_000) interned.set(s, s);
-    return s;
+  const ctx: RecordContext = {
+    intern(s) {
+      const hit = interned.get(s);
+      if (hit !== undefined) return hit;
+      if (interned.size < 100_000) interned.set(s, s);
+      return s;
+    },
+    origin: (id) => origins.get(id),
   };
 
-  /** Records from the answers to `query` over `values`; pnOf gives a match's part number. */
-  const records = (query: Database.Statement, values: readonly string[], pnOf: (position: number, w: WalkArray) => string): DeclarationRecord[] => {
-    const rows: (number | WalkArray)[][] = [];
+  /** Records answering `values`; `pnOf` gives a match's part number when the query knows it. */
+  const records = (query: Database.Statement, values: readonly string[], pnOf: ((position: number) => string) | null): DeclarationRecord[] => {
+    const answers: Buffer[] = [];
     for (let i = 0; i < values.length; i += PER_QUERY) {
-      const text = query.get(params(values.slice(i, i + PER_QUERY))) as string | null;
-      if (text === null) continue;
-      const flat = JSON.parse(text) as (number | WalkArray | null)[];
-      if (i > 0) for (let k = 0; k < flat.length; k += 3) flat[k] = (flat[k] as number) + i;
-      rows.push(flat as (number | WalkArray)[]);
+      const blob = query.get(params(values.slice(i, i + PER_QUERY))) as Buffer | null;
+      if (blob !== null) answers.push(blob);
     }
-    const missingOrigins: number[] = [];
-    const superseded: string[] = [];
-    for (const flat of rows) {
-      for (let k = 0; k < flat.length; k += 3) {
-        const w = flat[k + 2] as WalkArray | null;
-        if (w === null) throw new Error('a declaration row has no walk column: the store was not opened with openStore');
-        if (w[5] !== null && !origins.has(w[5])) missingOrigins.push(w[5]);
-        if (flat[k + 1] === 1) superseded.push(w[2]);
+    // first pass: the origins and successors the records need, each looked up once
+    const missingOrigins = new Set<number>();
+    const superseded = new Set<string>();
+    for (const b of answers) {
+      for (let at = 0; at < b.length;) {
+        const len = hexAt(b, at + 9, 8);
+        if (len === 0) throw new Error('a declaration row has no walk column: the store was not opened with openStore');
+        const rec = at + FRAME;
+        const originId = b.readInt32LE(rec + 8);
+        if (originId !== -1 && !origins.has(originId)) missingOrigins.add(originId);
+        if (b[at + 8] === 0x31) superseded.add(new StoredRecord(b, rec, ctx, NO_SUCCESSORS, '').id);
+        at = rec + len;
       }
     }
-    if (missingOrigins.length > 0) {
-      const ids = [...new Set(missingOrigins)];
+    if (missingOrigins.size > 0) {
+      const ids = [...missingOrigins];
       for (let i = 0; i < ids.length; i += PER_QUERY) {
         for (const [id, json] of originsOf.all(params(ids.slice(i, i + PER_QUERY))) as [number, string][]) origins.set(id, JSON.parse(json) as Origin);
       }
     }
     const succ = new Map<string, SuccessorRef[]>();
-    if (superseded.length > 0) {
-      const ids = [...new Set(superseded)];
+    if (superseded.size > 0) {
+      const ids = [...superseded];
       for (let i = 0; i < ids.length; i += PER_QUERY) {
         for (const s of successorsOf.all(params(ids.slice(i, i + PER_QUERY))) as [string, string, string, string, string][]) {
           const k = `${s[1]}\u0000${s[4]}`;
           const list = succ.get(k);
-          const ref = { sha256: `sha256:${s[0]}`, kid: s[2], receivedAt: s[3] };
+          const ref = { sha256: `sha256:${s[0]}`, kid: s[2], receivedAtMs: Date.parse(s[3]) };
           if (list) list.push(ref);
           else succ.set(k, [ref]);
         }
       }
     }
     const out: DeclarationRecord[] = [];
-    for (const flat of rows) {
-      for (let k = 0; k < flat.length; k += 3) {
-        const w = flat[k + 2] as WalkArray;
-        const norms = w[11];
-        if (norms !== null) for (let j = 0; j < norms.length; j += 2) norms[j] = intern(norms[j]!);
-        out.push({
-          sha256: w[0], supplier: intern(w[1]), id: w[2], kid: intern(w[3]), receivedAt: intern(w[4]),
-          issuedAtMs: w[6], expiresAtMs: w[7], mfrNorm: intern(w[8]), pnNorm: pnOf(flat[k] as number, w),
-          part: w[9], origin: w[5] === null ? undefined : origins.get(w[5]),
-          components: w[10] ?? NO_COMPONENTS, componentNorms: norms ?? NO_NORMS,
-          successors: flat[k + 1] === 1 ? succ.get(`${w[1]}\u0000${w[2]}`) ?? NO_SUCCESSORS : NO_SUCCESSORS,
-        });
+    for (let q = 0; q < answers.length; q++) {
+      const b = answers[q]!;
+      for (let at = 0; at < b.length;) {
+        const len = hexAt(b, at + 9, 8);
+        const position = q * PER_QUERY + hexAt(b, at, 8);
+        const r = new StoredRecord(b, at + FRAME, ctx, NO_SUCCESSORS, pnOf === null ? null : pnOf(position));
+        if (b[at + 8] !== 0x31) out.push(r);
+        else out.push(new StoredRecord(b, at + FRAME, ctx, succ.get(`${r.supplier}\u0000${r.id}`) ?? NO_SUCCESSORS, r.pnNorm));
+        at += FRAME + len;
       }
     }
     return out;
@@ -270,8 +246,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     },
     bySha256(shas) {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7));
-      const recs = records(bySha, hexes, (_, w) => normalizeName(w[9].partNumber));
-      return new Map(recs.map((r) => [r.sha256, r]));
+      return new Map(records(bySha, hexes, null).map((r) => [r.sha256, r]));
     },
   };
 }

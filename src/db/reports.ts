@@ -42,18 +42,27 @@ export function partsFromTree(nodes: readonly TreeNode[]): WalkPart[] {
 export const REPORT_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Stores a report: its row, and its body (UTF-8, exactly as signed) in pieces. Its
- * where-used rows are not written here: queue them with queueReportParts once the
- * transaction has committed.
+ * Stores a report, in one transaction: its row (insertReport), its body (UTF-8, exactly
+ * as signed) in pieces (insertReportBody), then its signature (setReportJws), which may
+ * be computed while the body is written. Its where-used rows are not written here: queue
+ * them with queueReportParts once the transaction has committed.
  */
-export function insertReport(db: Database.Database, row: ReportRow, body: Uint8Array, jws: string): void {
+export function insertReport(db: Database.Database, row: ReportRow): void {
   stmt(db, `INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, jws, stale, created_at, parts_indexed)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0)`)
-    .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, jws, row.createdAt);
+    VALUES (?, ?, ?, ?, ?, ?, '', 0, ?, 0)`)
+    .run(row.id, row.bomId, row.policyId, row.policyVersion, row.verdict, row.generatedAt, row.createdAt);
+}
+
+export function insertReportBody(db: Database.Database, id: string, body: Uint8Array): void {
   const piece = stmt(db, 'INSERT INTO report_chunks (report_id, seq, data) VALUES (?, ?, ?)');
   for (let off = 0, seq = 0; off < body.length || seq === 0; off += REPORT_CHUNK_BYTES, seq++) {
-    piece.run(row.id, seq, body.subarray(off, Math.min(body.length, off + REPORT_CHUNK_BYTES)));
+    piece.run(id, seq, body.subarray(off, Math.min(body.length, off + REPORT_CHUNK_BYTES)));
   }
+}
+
+/** The JWS in detached form ("header..signature"). */
+export function setReportJws(db: Database.Database, id: string, jws: string): void {
+  stmt(db, 'UPDATE reports SET jws = ? WHERE id = ?').run(jws, id);
 }
 
 /** A stored report's body as text; undefined when there is no such report. */
@@ -71,21 +80,27 @@ export function reportBody(db: Database.Database, id: string): string | undefine
 
 interface Queued {
   reportId: string;
-  parts: readonly WalkPart[];
+  /** the rows, or how to make them: made when first written, after the answer */
+  parts: readonly WalkPart[] | (() => readonly WalkPart[]);
   next: number;
+}
+function partsOf(q: Queued): readonly WalkPart[] {
+  if (typeof q.parts === 'function') q.parts = q.parts();
+  return q.parts;
 }
 const queues = new WeakMap<Database.Database, Queued[]>();
 const SLICE_ROWS = 2_000;
 
 function writeSlice(db: Database.Database, q: Queued, rows: number): void {
   const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  const end = Math.min(q.parts.length, q.next + rows);
+  const parts = partsOf(q);
+  const end = Math.min(parts.length, q.next + rows);
   db.transaction(() => {
     for (let i = q.next; i < end; i++) {
-      const p = q.parts[i]!;
+      const p = parts[i]!;
       ins.run(q.reportId, p.key, p.mfrNorm, p.pnNorm, p.via, p.manufacturer, p.partNumber, p.name);
     }
-    if (end === q.parts.length) stmt(db, 'UPDATE reports SET parts_indexed = 1 WHERE id = ?').run(q.reportId);
+    if (end === parts.length) stmt(db, 'UPDATE reports SET parts_indexed = 1 WHERE id = ?').run(q.reportId);
   }).immediate();
   q.next = end;
 }
@@ -95,10 +110,10 @@ export function flushReportParts(db: Database.Database, rows = Infinity): boolea
   const queue = queues.get(db);
   while (queue && queue.length > 0 && rows > 0) {
     const q = queue[0]!;
-    const n = Math.min(rows, q.parts.length - q.next, SLICE_ROWS * 50);
+    const n = Math.min(rows, partsOf(q).length - q.next, SLICE_ROWS * 50);
     writeSlice(db, q, n);
     rows -= n;
-    if (q.next === q.parts.length) queue.shift();
+    if (q.next === partsOf(q).length) queue.shift();
   }
   return !queue || queue.length === 0;
 }
@@ -114,7 +129,7 @@ const START_AFTER_MS = 1_000;
  * Should a slice fail, the queue is dropped and reported: its reports keep parts_indexed
  * = 0 and are indexed again at the next start.
  */
-export function queueReportParts(db: Database.Database, reportId: string, parts: readonly WalkPart[], onError: (e: unknown) => void): void {
+export function queueReportParts(db: Database.Database, reportId: string, parts: readonly WalkPart[] | (() => readonly WalkPart[]), onError: (e: unknown) => void): void {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = []));
   queue.push({ reportId, parts, next: 0 });

@@ -1,32 +1,59 @@
 // Declarations as evidence (SPEC §3, §4, §6): which accepted declarations count at a given
 // moment under a policy, and which one of several is *the* evidence for a part.
+import type { Category } from './categories.js';
+import type { JsonWriter } from './json-writer.js';
 import type { DeclarationPayload, DeclaredComponent, Origin } from './declaration-schema.js';
 import { normalizeName } from './part-key.js';
 import { revocationExcludes, type KeyFacts } from './registry.js';
 
-/** An accepted declaration as the evidence source hands it to the walk: what the walk reads of it. */
+/** The members of a declaration's part that reports show, as signed. */
+export interface ShownPart {
+  manufacturer: string;
+  partNumber: string;
+  name: string;
+  category: Category;
+}
+
+/**
+ * An accepted declaration as the evidence source hands it to the walk: what the walk reads
+ * of it. A 100,000-node walk reads 100,000 of these, so a source may keep most of a record
+ * encoded and decode a member only when it is read (see db/walk-record.ts): the members
+ * every walk reads are plain fields, the others getters, and components are read one by
+ * one rather than as an array of objects.
+ */
 export interface DeclarationRecord {
   /** "sha256:<hex>" of the exact compact JWS bytes */
-  sha256: string;
-  supplier: string;
-  id: string;
-  kid: string;
+  readonly sha256: string;
+  readonly supplier: string;
+  readonly id: string;
+  readonly kid: string;
   /** the service's clock at acceptance — what revocation is judged on */
-  receivedAt: string;
+  readonly receivedAt: string;
+  readonly receivedAtMs: number;
   /** the payload's issuedAt and expiresAt (null when it has none), in epoch milliseconds */
-  issuedAtMs: number;
-  expiresAtMs: number | null;
-  /** the payload's part, origin and components, as signed */
-  part: DeclarationPayload['part'];
-  origin: Origin | undefined;
-  components: readonly DeclaredComponent[];
+  readonly issuedAtMs: number;
+  readonly expiresAtMs: number | null;
+  readonly category: Category;
+  readonly origin: Origin | undefined;
   /** normalizeName of the part's manufacturer and part number */
-  mfrNorm: string;
-  pnNorm: string;
-  /** normalizeName of each component's manufacturer and part number: [m0, p0, m1, p1, …] */
-  componentNorms: readonly string[];
+  readonly mfrNorm: string;
+  readonly pnNorm: string;
   /** accepted declarations of the same supplier that name this one's id in `supersedes` */
-  successors: readonly SuccessorRef[];
+  readonly successors: readonly SuccessorRef[];
+  readonly part: ShownPart;
+  /** Writes the ShownPart's members as JSON, without the braces: reports take them as they are. */
+  writePartMembers(w: JsonWriter): void;
+  readonly componentCount: number;
+  /** component j's manufacturer and part number, normalised (normalizeName) */
+  componentMfr(j: number): string;
+  componentPn(j: number): string;
+  /** component j's quantity, 1 when not given */
+  componentQuantity(j: number): number;
+  componentCategory(j: number): Category | null;
+  /** true when no component carries an origin or a declaration reference */
+  readonly componentsPlain: boolean;
+  /** the payload's components as signed */
+  readonly components: readonly DeclaredComponent[];
 }
 
 /** A declaration as held in memory (offline, bundles, tests): its identity and the signed payload. */
@@ -41,23 +68,64 @@ export interface HeldDeclaration {
 
 const NO_COMPONENTS: readonly DeclaredComponent[] = Object.freeze([]);
 
-/** The walk's view of a held declaration. */
+/** The JSON text of a part's ShownPart, members in order. */
+export function partJsonOf(part: DeclarationPayload['part']): string {
+  return JSON.stringify({ manufacturer: part.manufacturer, partNumber: part.partNumber, name: part.name, category: part.category });
+}
+
+/** The walk's view of a held declaration: everything computed from the payload at once. */
+class HeldRecord implements DeclarationRecord {
+  readonly receivedAtMs: number;
+  readonly issuedAtMs: number;
+  readonly expiresAtMs: number | null;
+  readonly category: Category;
+  readonly origin: Origin | undefined;
+  readonly mfrNorm: string;
+  readonly pnNorm: string;
+  readonly part: ShownPart;
+  readonly components: readonly DeclaredComponent[];
+  readonly componentCount: number;
+  readonly componentsPlain: boolean;
+  readonly #partMembers: string;
+  readonly #norms: string[] = [];
+
+  constructor(private readonly h: HeldDeclaration, readonly successors: readonly SuccessorRef[]) {
+    const p = h.payload;
+    this.receivedAtMs = Date.parse(h.receivedAt);
+    this.issuedAtMs = Date.parse(p.issuedAt);
+    this.expiresAtMs = p.expiresAt === undefined ? null : Date.parse(p.expiresAt);
+    this.category = p.part.category;
+    this.origin = p.origin;
+    this.mfrNorm = normalizeName(p.part.manufacturer);
+    this.pnNorm = normalizeName(p.part.partNumber);
+    this.part = { manufacturer: p.part.manufacturer, partNumber: p.part.partNumber, name: p.part.name, category: p.part.category };
+    this.#partMembers = partJsonOf(p.part).slice(1, -1);
+    this.components = p.components ?? NO_COMPONENTS;
+    this.componentCount = this.components.length;
+    this.componentsPlain = this.components.every((c) => c.origin === undefined && c.declaration === undefined);
+    for (const c of this.components) this.#norms.push(normalizeName(c.manufacturer), normalizeName(c.partNumber));
+  }
+
+  get sha256(): string { return this.h.sha256; }
+  get supplier(): string { return this.h.supplier; }
+  get id(): string { return this.h.id; }
+  get kid(): string { return this.h.kid; }
+  get receivedAt(): string { return this.h.receivedAt; }
+  writePartMembers(w: JsonWriter): void { w.raw(this.#partMembers); }
+  componentMfr(j: number): string { return this.#norms[2 * j]!; }
+  componentPn(j: number): string { return this.#norms[2 * j + 1]!; }
+  componentQuantity(j: number): number { return this.components[j]!.quantity ?? 1; }
+  componentCategory(j: number): Category | null { return this.components[j]!.category ?? null; }
+}
+
 export function recordOf(h: HeldDeclaration, successors: readonly SuccessorRef[]): DeclarationRecord {
-  const p = h.payload;
-  const componentNorms: string[] = [];
-  for (const c of p.components ?? []) componentNorms.push(normalizeName(c.manufacturer), normalizeName(c.partNumber));
-  return {
-    sha256: h.sha256, supplier: h.supplier, id: h.id, kid: h.kid, receivedAt: h.receivedAt,
-    issuedAtMs: Date.parse(p.issuedAt), expiresAtMs: p.expiresAt === undefined ? null : Date.parse(p.expiresAt),
-    part: p.part, origin: p.origin, components: p.components ?? NO_COMPONENTS,
-    mfrNorm: normalizeName(p.part.manufacturer), pnNorm: normalizeName(p.part.partNumber), componentNorms, successors,
-  };
+  return new HeldRecord(h, successors);
 }
 
 export interface SuccessorRef {
   sha256: string;
   kid: string;
-  receivedAt: string;
+  receivedAtMs: number;
 }
 
 /** Where the walk gets declarations from: the database, a folder, a benchmark's arrays. */
@@ -85,9 +153,9 @@ export function invalidity(
   keys: ReadonlyMap<string, KeyFacts>,
 ): Invalidity | null {
   for (const s of rec.successors) {
-    if (!revocationExcludes(keys.get(s.kid), s.receivedAt)) return 'superseded';
+    if (!revocationExcludes(keys.get(s.kid), s.receivedAtMs)) return 'superseded';
   }
-  if (revocationExcludes(keys.get(rec.kid), rec.receivedAt)) return 'revoked';
+  if (revocationExcludes(keys.get(rec.kid), rec.receivedAtMs)) return 'revoked';
   if (rec.expiresAtMs !== null && rec.expiresAtMs <= nowMs) return 'expired';
   if (rec.issuedAtMs + maxAgeDays * DAY_MS < nowMs) return 'expired';
   return null;

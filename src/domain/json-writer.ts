@@ -9,10 +9,15 @@ const encoder = new TextEncoder();
 export class JsonWriter {
   #buf: Uint8Array;
   #len = 0;
+  readonly #allocate: (size: number) => Uint8Array;
 
-  /** `scratch`: a buffer to write into (grown, i.e. replaced, when too small). */
-  constructor(scratch?: Uint8Array) {
-    this.#buf = scratch ?? new Uint8Array(64 * 1024);
+  /**
+   * `scratch`: a buffer to write into; when too small it is replaced by a larger one from
+   * `allocate` (by default a plain Uint8Array).
+   */
+  constructor(scratch?: Uint8Array, allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size)) {
+    this.#allocate = allocate;
+    this.#buf = scratch ?? allocate(64 * 1024);
   }
 
   get length(): number {
@@ -28,7 +33,7 @@ export class JsonWriter {
     if (this.#buf.length - this.#len >= n) return;
     let size = this.#buf.length * 2;
     while (size - this.#len < n) size *= 2;
-    const next = new Uint8Array(size);
+    const next = this.#allocate(size);
     next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
   }
@@ -41,11 +46,13 @@ export class JsonWriter {
     return this;
   }
 
-  /** Bytes that are already UTF-8 JSON. */
-  rawBytes(bytes: Uint8Array): this {
-    this.#room(bytes.length);
-    this.#buf.set(bytes, this.#len);
-    this.#len += bytes.length;
+  /** Bytes that are already UTF-8 JSON: `bytes`, or its bytes from `start` to `end`. */
+  rawBytes(bytes: Uint8Array, start = 0, end = bytes.length): this {
+    const n = end - start;
+    this.#room(n);
+    if (Buffer.isBuffer(bytes)) bytes.copy(this.#buf, this.#len, start, end); // no view made
+    else this.#buf.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), this.#len);
+    this.#len += n;
     return this;
   }
 

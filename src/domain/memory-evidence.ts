@@ -19,7 +19,7 @@ export function memoryEvidence(held: readonly HeldDeclaration[]): EvidenceSource
   const byPn = new Map<string, DeclarationRecord[]>();
   for (const h of held) {
     const successors = (bySupplierId.get(`${h.supplier}\u0000${h.id}`) ?? [])
-      .map((s) => ({ sha256: s.sha256, kid: s.kid, receivedAt: s.receivedAt }));
+      .map((s) => ({ sha256: s.sha256, kid: s.kid, receivedAtMs: Date.parse(s.receivedAt) }));
     const rec = recordOf(h, successors);
     records.set(h.sha256, rec);
     const pn = rec.pnNorm;

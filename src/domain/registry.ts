@@ -31,14 +31,14 @@ export interface RegistrySnapshot {
 }
 
 /**
- * Whether a key's revocation excludes a declaration received at `receivedAt` (SPEC §4).
+ * Whether a key's revocation excludes a declaration received at `receivedAtMs` (SPEC §4).
  * Judged on the service's receipt time, never on the signer's own `issuedAt`: a thief
  * holding a compromised key can write any issuedAt, but cannot backdate our clock.
  */
-export function revocationExcludes(key: KeyFacts | undefined, receivedAt: string): boolean {
+export function revocationExcludes(key: KeyFacts | undefined, receivedAtMs: number): boolean {
   if (!key) return true; // a key the registry does not know proves nothing
   if (key.status !== 'revoked') return false;
-  const received = Date.parse(receivedAt);
+  const received = receivedAtMs;
   if (key.reason === 'compromised') {
     const from = Date.parse(key.compromisedAt ?? key.revokedAt ?? '');
     return Number.isNaN(from) ? true : received >= from;

@@ -309,29 +309,54 @@ export function walk(input: WalkInput): WalkResult {
   const keyOfRecord = (rec: DeclarationRecord) => partKey(canon.canonicalNormalized(rec.mfrNorm), rec.pnNorm);
 
   // ---- phase 1: build ------------------------------------------------------------------
-  // node rows
+  // Node rows. The numeric columns are typed arrays, grown by doubling: the garbage
+  // collector neither scans nor copies them, and their numbers are never boxed.
+  let nodeCap = 1024;
   const nKey: string[] = [''];
   const nMfr: string[] = [''];
   const nPn: string[] = [''];
-  const nDepth: number[] = [0];
+  let nDepth = new Int32Array(nodeCap);
   /** the frontier a node is expanded in */
-  const nRound: number[] = [-1];
+  let nRound = new Int32Array(nodeCap).fill(-1);
   const nItems: BomItem[][] = [NONE];
   const nValid: DeclarationRecord[][] = [NONE];
   const nExcluded: Excluded[][] = [NONE];
   const nChosen: (DeclarationRecord | null)[] = [null];
-  const nCutByDepth: boolean[] = [false];
-  const outStart: number[] = [0];
-  const outEnd: number[] = [0];
+  let nCutByDepth = new Uint8Array(nodeCap);
+  let outStart = new Int32Array(nodeCap);
+  let outEnd = new Int32Array(nodeCap);
   // edges: node u's are eTo/eQty[outStart[u] .. outEnd[u])
-  const eTo: number[] = [];
-  const eQty: number[] = [];
-  // mentions: the declared components naming a node, a list per node in arrival order
-  const mParent: number[] = [];
-  const mComp: DeclaredComponent[] = [];
-  const mNext: number[] = [];
-  const mHead: number[] = [-1];
-  const mTail: number[] = [-1];
+  let edgeCap = 1024;
+  let edges = 0;
+  let eTo = new Int32Array(edgeCap);
+  let eQty = new Float64Array(edgeCap);
+  // mentions: the declared components naming a node, a list per node in arrival order. A
+  // mention is component mIndex[m] of its parent's chosen declaration.
+  let mentionCap = 1024;
+  let mentions = 0;
+  let mParent = new Int32Array(mentionCap);
+  let mIndex = new Int32Array(mentionCap);
+  let mNext = new Int32Array(mentionCap);
+  let mHead = new Int32Array(nodeCap).fill(-1);
+  let mTail = new Int32Array(nodeCap).fill(-1);
+  const grownInt = (a: Int32Array, size: number, fill = 0) => {
+    const b = new Int32Array(size);
+    if (fill !== 0) b.fill(fill, a.length);
+    b.set(a);
+    return b;
+  };
+  const addEdge = (child: number, quantity: number) => {
+    if (edges === edgeCap) {
+      edgeCap *= 2;
+      eTo = grownInt(eTo, edgeCap);
+      const q = new Float64Array(edgeCap);
+      q.set(eQty);
+      eQty = q;
+    }
+    eTo[edges] = child;
+    eQty[edges] = quantity;
+    edges++;
+  };
   // canonical manufacturer → normalised part number → node
   const index = new Map<string, Map<string, number>>();
 
@@ -342,44 +367,67 @@ export function walk(input: WalkInput): WalkResult {
     let idx = byPn.get(pn);
     if (idx === undefined) {
       idx = nKey.length;
+      if (idx === nodeCap) {
+        nodeCap *= 2;
+        nDepth = grownInt(nDepth, nodeCap);
+        nRound = grownInt(nRound, nodeCap, -1);
+        const cut = new Uint8Array(nodeCap);
+        cut.set(nCutByDepth);
+        nCutByDepth = cut;
+        outStart = grownInt(outStart, nodeCap);
+        outEnd = grownInt(outEnd, nodeCap);
+        mHead = grownInt(mHead, nodeCap, -1);
+        mTail = grownInt(mTail, nodeCap, -1);
+      }
       byPn.set(pn, idx);
       const key = partKey(mfr, pn);
       const its = itemsByKey.get(key);
       nKey.push(key);
       nMfr.push(mfr);
       nPn.push(pn);
-      nDepth.push(depth);
-      nRound.push(round);
+      nDepth[idx] = depth;
+      nRound[idx] = round;
       nItems.push(its === undefined ? NONE : its.map((i) => items[i]!));
       nValid.push(NONE);
       nExcluded.push(NONE);
       nChosen.push(null);
-      nCutByDepth.push(false);
-      outStart.push(0);
-      outEnd.push(0);
-      mHead.push(-1);
-      mTail.push(-1);
       created.push(idx);
     }
     return idx;
   };
-  const addMention = (child: number, parent: number, comp: DeclaredComponent) => {
-    const m = mParent.length;
-    mParent.push(parent);
-    mComp.push(comp);
-    mNext.push(-1);
+  const addMention = (child: number, parent: number, component: number) => {
+    if (mentions === mentionCap) {
+      mentionCap *= 2;
+      mParent = grownInt(mParent, mentionCap);
+      mIndex = grownInt(mIndex, mentionCap);
+      mNext = grownInt(mNext, mentionCap);
+    }
+    const m = mentions++;
+    mParent[m] = parent;
+    mIndex[m] = component;
+    mNext[m] = -1;
     if (mTail[child] === -1) mHead[child] = m;
     else mNext[mTail[child]!] = m;
     mTail[child] = m;
+  };
+  // what a mention says; the component itself is only read (and parsed) when needed
+  const mentionComponent = (m: number): DeclaredComponent => nChosen[mParent[m]!]!.components[mIndex[m]!]!;
+  const mentionCategory = (m: number) => nChosen[mParent[m]!]!.componentCategory(mIndex[m]!);
+  const mentionReference = (m: number): string | undefined => {
+    const rec = nChosen[mParent[m]!]!;
+    return rec.componentsPlain ? undefined : rec.components[mIndex[m]!]!.declaration;
+  };
+  const mentionOrigin = (m: number): Origin | undefined => {
+    const rec = nChosen[mParent[m]!]!;
+    return rec.componentsPlain ? undefined : rec.components[mIndex[m]!]!.origin;
   };
 
   let frontier: number[] = [];
   for (const [k, q] of bomEdgesOf([null])) {
     const first = itemsByKey.get(k)![0]!;
-    eTo.push(ensure(itemMfr[first]!, itemPn[first]!, 1, frontier));
-    eQty.push(q);
+    addEdge(ensure(itemMfr[first]!, itemPn[first]!, 1, frontier), q);
   }
-  outEnd[ROOT] = eTo.length;
+  outEnd[ROOT] = edges;
 
   // a node's edge to a child, when it has many: child → edge position (reused)
   const edgeOfChild = new Map<number, number>();
@@ -408,7 +456,7 @@ export function walk(input: WalkInput): WalkResult {
     const refShas: string[] = [];
     for (const i of frontier) {
       for (let m = mHead[i]!; m !== -1; m = mNext[m]!) {
-        const d = mComp[m]!.declaration;
+        const d = mentionReference(m);
         if (d !== undefined) refShas.push(d);
       }
     }
@@ -421,7 +469,7 @@ export function walk(input: WalkInput): WalkResult {
       let valid = nValid[idx]!;
       let referenced: DeclarationRecord[] = NONE;
       for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
-        const sha = mComp[m]!.declaration;
+        const sha = mentionReference(m);
         if (sha === undefined) continue;
         const t = resolveRef(sha);
         if (t && keyOfRecord(t) === nKey[idx] && !hasSha(referenced, t.sha256)) referenced = append(referenced, t);
@@ -439,43 +487,41 @@ export function walk(input: WalkInput): WalkResult {
 
       const ofKey = itemsByKey.get(nKey[idx]!);
       const bomEdges = ofKey === undefined ? NO_EDGES : bomEdgesOf(ofKey.map((i) => items[i]!.id));
-      const comps = chosen?.components ?? NONE;
-      const start = eTo.length;
+      const comps = chosen === null ? 0 : chosen.componentCount;
+      const start = edges;
       outStart[idx] = start;
       outEnd[idx] = start;
       if (nDepth[idx]! >= policy.maxDepth) {
-        nCutByDepth[idx] = bomEdges.size > 0 || comps.length > 0;
+        nCutByDepth[idx] = bomEdges.size > 0 || comps > 0 ? 1 : 0;
         continue;
       }
       const childDepth = nDepth[idx]! + 1;
       for (const [k, q] of bomEdges) {
         const first = itemsByKey.get(k)![0]!;
-        eTo.push(ensure(itemMfr[first]!, itemPn[first]!, childDepth, next));
-        eQty.push(q);
+        addEdge(ensure(itemMfr[first]!, itemPn[first]!, childDepth, next), q);
       }
       // The BOM's quantity wins over the declared one for the same child; declared lines
       // for one child add up.
-      const bomEnd = eTo.length;
-      if (comps.length > 0) {
-        const norms = chosen!.componentNorms;
-        const many = comps.length + bomEnd - start > 16;
+      const bomEnd = edges;
+      if (comps > 0) {
+        const rec = chosen!;
+        const many = comps + bomEnd - start > 16;
         if (many) for (let e = start; e < bomEnd; e++) edgeOfChild.set(eTo[e]!, e);
-        for (let j = 0; j < comps.length; j++) {
-          const comp = comps[j]!;
-          const child = ensure(canon.canonicalNormalized(norms[2 * j]!), norms[2 * j + 1]!, childDepth, next);
-          addMention(child, idx, comp);
+        for (let j = 0; j < comps; j++) {
+          const child = ensure(canon.canonicalNormalized(rec.componentMfr(j)), rec.componentPn(j), childDepth, next);
+          const quantity = rec.componentQuantity(j);
+          addMention(child, idx, j);
           let pos = -1;
           if (many) pos = edgeOfChild.get(child) ?? -1;
-          else for (let e = start; e < eTo.length; e++) if (eTo[e] === child) pos = e;
+          else for (let e = start; e < edges; e++) if (eTo[e] === child) pos = e;
           if (pos === -1) {
-            if (many) edgeOfChild.set(child, eTo.length);
-            eTo.push(child);
-            eQty.push(comp.quantity ?? 1);
-          } else if (pos >= bomEnd) eQty[pos] = eQty[pos]! + (comp.quantity ?? 1);
+            if (many) edgeOfChild.set(child, edges);
+            addEdge(child, quantity);
+          } else if (pos >= bomEnd) eQty[pos] = eQty[pos]! + quantity;
         }
         if (many) edgeOfChild.clear();
       }
-      outEnd[idx] = eTo.length;
+      outEnd[idx] = edges;
     }
     frontier = next;
   }
@@ -503,7 +549,7 @@ export function walk(input: WalkInput): WalkResult {
   }
 
   // ---- phase 2: cycles -----------------------------------------------------------------
-  const cut = new Uint8Array(eTo.length);
+  const cut = new Uint8Array(edges);
   /** node → the children its cut edges pointed to, in the order found */
   const backEdgesOf = new Map<number, number[]>();
   const postorder = new Int32Array(n);
@@ -581,42 +627,47 @@ export function walk(input: WalkInput): WalkResult {
   }
 
   // ---- display fields --------------------------------------------------------------------
-  const dMfr: (string | null)[] = new Array<string | null>(n);
-  const dPn: (string | null)[] = new Array<string | null>(n);
-  const dName: (string | null)[] = new Array<string | null>(n);
-  const dCat: (Category | null)[] = new Array<Category | null>(n);
-  dMfr[ROOT] = bom.manufacturer;
-  dPn[ROOT] = bom.partNumber;
-  dName[ROOT] = bom.name;
-  dCat[ROOT] = null;
+  // A node with evidence shows its declaration's part (kept as JSON text, which reports take
+  // as it is); one without, its first BOM item, else the mention from the parent whose key
+  // sorts first.
+  interface Shown { manufacturer: string | null; partNumber: string | null; name: string | null; category: Category | null }
+  const rootShown: Shown = { manufacturer: bom.manufacturer, partNumber: bom.partNumber, name: bom.name, category: null };
+  const shownOther = new Map<number, Shown>();
   for (let idx = 1; idx < n; idx++) {
-    const part = nChosen[idx]?.part;
-    if (part) {
-      dMfr[idx] = part.manufacturer;
-      dPn[idx] = part.partNumber;
-      dName[idx] = part.name;
-      dCat[idx] = part.category;
-      continue;
-    }
-    // the mention from the parent whose key sorts first
-    let mention: DeclaredComponent | undefined;
+    if (nChosen[idx] !== null) continue;
+    let mention = -1;
     let bestRank = Infinity;
     for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
       if (keyRank[mParent[m]!]! < bestRank) {
         bestRank = keyRank[mParent[m]!]!;
-        mention = mComp[m];
+        mention = m;
       }
     }
     const item = nItems[idx]![0];
-    dMfr[idx] = item?.manufacturer ?? mention?.manufacturer ?? nMfr[idx]!;
-    dPn[idx] = item?.partNumber ?? mention?.partNumber ?? nPn[idx]!;
-    dName[idx] = item?.name ?? mention?.name ?? null;
-    dCat[idx] = item?.category ?? mention?.category ?? null;
+    const comp = mention === -1 ? undefined : mentionComponent(mention);
+    shownOther.set(idx, {
+      manufacturer: item?.manufacturer ?? comp?.manufacturer ?? nMfr[idx]!,
+      partNumber: item?.partNumber ?? comp?.partNumber ?? nPn[idx]!,
+      name: item?.name ?? comp?.name ?? null,
+      category: item?.category ?? comp?.category ?? null,
+    });
   }
+  const shown = (idx: number): Shown => (idx === ROOT ? rootShown : nChosen[idx]?.part ?? shownOther.get(idx)!);
+  /** Writes the shown members (manufacturer, partNumber, name, category), without braces. */
+  const writeShown = (w: JsonWriter, idx: number): void => {
+    const rec = nChosen[idx];
+    if (rec) {
+      rec.writePartMembers(w);
+      return;
+    }
+    const s = shown(idx);
+    w.raw(JSON.stringify({ manufacturer: s.manufacturer, partNumber: s.partNumber, name: s.name, category: s.category }).slice(1, -1));
+  };
   const pathOf = (idx: number): PathStep[] => {
     const steps: PathStep[] = [];
     for (let cur = idx; cur !== -1; cur = cur === ROOT ? -1 : bestParent[cur]!) {
-      steps.push({ manufacturer: dMfr[cur]!, partNumber: dPn[cur]!, name: dName[cur]! });
+      const s = shown(cur);
+      steps.push({ manufacturer: s.manufacturer, partNumber: s.partNumber, name: s.name });
     }
     return steps.reverse();
   };
@@ -656,7 +707,10 @@ export function walk(input: WalkInput): WalkResult {
     findingNode.push(idx);
     nodeCodes[idx] = append(nodeCodes[idx]!, f.code);
   };
-  const label = (idx: number) => (idx === ROOT ? `the end product "${dName[idx]}"` : `${dMfr[idx]} ${dPn[idx]}`);
+  const label = (idx: number) => {
+    const s = shown(idx);
+    return idx === ROOT ? `the end product "${s.name}"` : `${s.manufacturer} ${s.partNumber}`;
+  };
   const describeSource = (s: Source): string => {
     switch (s.kind) {
       case 'declaration': return `declaration ${s.rec!.id} signed by ${s.rec!.supplier}`;
@@ -791,8 +845,8 @@ export function walk(input: WalkInput): WalkResult {
   // BROKEN_REFERENCE / PART_MISMATCH: every `declaration` reference, late ones included
   {
     const refShas: string[] = [];
-    for (let m = 0; m < mComp.length; m++) {
-      const d = mComp[m]!.declaration;
+    for (let m = 0; m < mentions; m++) {
+      const d = mentionReference(m);
       if (d !== undefined) refShas.push(d);
     }
     if (refShas.length > 0) loadShas(refShas);
@@ -810,15 +864,14 @@ export function walk(input: WalkInput): WalkResult {
     let attesting: number[] = NONE;
     let cats = 0;
     for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
-      const comp = mComp[m]!;
-      cats |= categoryBits(comp.category);
-      if (comp.origin === undefined || nChosen[mParent[m]!] === null || edgeCut(mParent[m]!, idx)) continue;
+      cats |= categoryBits(mentionCategory(m) ?? undefined);
+      if (mentionOrigin(m) === undefined || edgeCut(mParent[m]!, idx)) continue;
       attesting = append(attesting, m);
     }
     if (attesting.length > 1) attesting.sort((a, b) => keyRank[mParent[a]!]! - keyRank[mParent[b]!]!);
     // Every category any source gives the part counts; none at all counts as critical.
     for (const it of nodeItems) cats |= categoryBits(it.category);
-    for (const rec of valid) cats |= categoryBits(rec.part.category);
+    for (const rec of valid) cats |= categoryBits(rec.category);
     const critical = (cats & CAT_ANY) === 0 || (cats & CAT_CRITICAL) !== 0;
     const software = (cats & CAT_SOFTWARE) !== 0;
     const inScope = policy.scope === 'all' || critical;
@@ -830,7 +883,7 @@ export function walk(input: WalkInput): WalkResult {
     });
     const registrySources = registrySourcesOf(mfr);
     const attestSources: Source[] = attesting.length === 0 ? NONE : attesting.map((m) => {
-      const o = flatOf(mComp[m]!.origin);
+      const o = flatOf(mentionOrigin(m));
       return { kind: 'attestation', rec: nChosen[mParent[m]!]!, flat: o.flat, names: o.names, assurance: 'attested-by-parent' };
     });
     let bomSources: Source[] = NONE;
@@ -869,7 +922,7 @@ export function walk(input: WalkInput): WalkResult {
     for (const s of attestSources) all.push(s);
     for (const s of bomSources) all.push(s);
     const layerFirst = layer[0];
-    judgeRedFlags(idx, all, () => ({ field: 'manufacturer', name: dMfr[idx]!, source: layerFirst ?? registrySources[0] ?? { kind: 'bom', flat: {}, names: {}, item: nodeItems[0]?.id ?? '' } }));
+    judgeRedFlags(idx, all, () => ({ field: 'manufacturer', name: shown(idx).manufacturer!, source: layerFirst ?? registrySources[0] ?? { kind: 'bom', flat: {}, names: {}, item: nodeItems[0]?.id ?? '' } }));
 
     // Conflicts: any policy field on which two sources state different known values.
     if (all.length >= 2) {
@@ -924,7 +977,7 @@ export function walk(input: WalkInput): WalkResult {
     }
 
     for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
-      const sha = mComp[m]!.declaration;
+      const sha = mentionReference(m);
       if (sha === undefined) continue;
       const target = resolveRef(sha);
       const parentRec = nChosen[mParent[m]!]!;
@@ -957,7 +1010,7 @@ export function walk(input: WalkInput): WalkResult {
     for (const c of backEdgesOf.get(idx) ?? NONE) {
       add(idx, { code: 'CYCLE', message: `${label(idx)}: its components lead back to ${label(c)}; the edge is cut`, value: nKey[c]! });
     }
-    if (nCutByDepth[idx]) {
+    if (nCutByDepth[idx] === 1) {
       add(idx, { code: 'DEPTH_LIMIT', message: `${label(idx)}: at depth ${nDepth[idx]}, the policy's maxDepth of ${policy.maxDepth}; its components were not walked`, value: String(nDepth[idx]) });
     }
   }
@@ -1026,12 +1079,10 @@ export function walk(input: WalkInput): WalkResult {
       if (oj === undefined) originJson.set(o, (oj = JSON.stringify(o)));
       const codes = codesOf(idx);
       const chosen = nChosen[idx];
-      const name = dName[idx]!;
-      const cat = dCat[idx]!;
       const best = bestParent[idx]!;
-      w.raw(`${r === 0 ? '' : ','}{"key":${quotedKey[idx]},"manufacturer":${JSON.stringify(dMfr[idx])},"partNumber":${JSON.stringify(dPn[idx])},`
-        + `"name":${name === null ? 'null' : JSON.stringify(name)},"category":${cat === null ? 'null' : JSON.stringify(cat)},`
-        + `"quantity":${num(total[idx]!)},"depth":${dist[idx]},"via":${best === ROOT || best === -1 ? 'null' : quotedKey[best]},`
+      w.raw(`${r === 0 ? '' : ','}{"key":${quotedKey[idx]},`);
+      writeShown(w, idx); // manufacturer, partNumber, name, category
+      w.raw(`,"quantity":${num(total[idx]!)},"depth":${dist[idx]},"via":${best === ROOT || best === -1 ? 'null' : quotedKey[best]},`
         + `"pathCount":${num(pathCount[idx]!)},"judged":${judged[idx] === 1},"assurance":"${assuranceOf[idx]}","origin":${oj},`
         + `"evidence":${chosen ? JSON.stringify(chosen.sha256) : 'null'},"findings":${codes.length === 0 ? '[]' : JSON.stringify(codes)},`
         + `"children":[${edgesJson(idx)}]}`);
@@ -1056,9 +1107,10 @@ export function walk(input: WalkInput): WalkResult {
     },
     parts: () => inKeyOrder.map((idx) => {
       const best = bestParent[idx]!;
+      const s = shown(idx);
       return {
         key: nKey[idx]!, mfrNorm: nMfr[idx]!, pnNorm: nPn[idx]!, via: best === ROOT || best === -1 ? null : nKey[best]!,
-        manufacturer: dMfr[idx]!, partNumber: dPn[idx]!, name: dName[idx]!,
+        manufacturer: s.manufacturer!, partNumber: s.partNumber!, name: s.name,
       };
     }),
   };

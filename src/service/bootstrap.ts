@@ -10,11 +10,11 @@ import { indexUnindexedReports } from '../db/reports.js';
 import { inlineChecker, type LineChecker } from './verify-pool.js';
 import { consoleLogger, randomIds, type Clock, type Deps, type IdGenerator, type Logger } from './deps.js';
 
-export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker; backgroundCheckpoints?: boolean } = {}): Promise<Deps> {
+export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker; backgroundCheckpoints?: boolean; signingThread?: boolean } = {}): Promise<Deps> {
   const clock = opts.clock ?? (() => new Date());
   const log = opts.log ?? consoleLogger(config.log);
   const store = openStore(config.dbPath, { backgroundCheckpoints: opts.backgroundCheckpoints ?? false, onError: (message) => log.error(message) });
-  const keys = await loadServiceKeys({ file: config.serviceKeyFile, envValue: config.serviceKey });
+  const keys = await loadServiceKeys({ file: config.serviceKeyFile, envValue: config.serviceKey, signingThread: opts.signingThread ?? false });
   const now = clock().toISOString();
   inTransaction(store.sqlite, () => {
     rebuildBomParts(store.sqlite);

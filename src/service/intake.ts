@@ -2,7 +2,8 @@
 // audit entries; answer each with a receipt signed by the service key after the commit.
 // The single and the batch endpoint share this path, so they cannot drift apart.
 import { appendAudit, inTransaction } from '../db/audit.js';
-import { addSubmitter, declarationStatements, getDeclaration, originIdOf, walkColumn } from '../db/declarations.js';
+import { addSubmitter, declarationStatements, getDeclaration, originIdOf } from '../db/declarations.js';
+import { encodeWalkRecord } from '../db/walk-record.js';
 import { getKey } from '../db/registry.js';
 import { stmt } from '../db/statements.js';
 import { Problem } from '../problem.js';
@@ -101,7 +102,7 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
         submitterSupplier: actor.supplier, receivedAt, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
         supersedes: v.supersedes, mfrNorm: v.mfrNorm, pnNorm: v.pnNorm,
         // the payload is stored once, as signed; the JWS beside it detached (reassembled on read)
-        payload: v.payloadText, originId, walk: walkColumn({ sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, receivedAt }, originId, v.walkTail),
+        payload: v.payloadText, originId, walk: encodeWalkRecord({ sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, receivedAt }, originId, v.walkTail),
         jws: v.detachedJws, logIndex: entry.seq,
       });
       if (v.supersedes !== null) stmts.markSuperseded.run(v.supplier, v.supersedes);

@@ -5,7 +5,7 @@ import { getBom, getBomContent } from '../db/boms.js';
 import { dbEvidence } from '../db/declarations.js';
 import { getPolicy, type PolicyRow } from '../db/policies.js';
 import { registrySnapshot } from '../db/registry.js';
-import { insertReport, queueReportParts, startReportParts } from '../db/reports.js';
+import { insertReport, insertReportBody, queueReportParts, setReportJws, startReportParts } from '../db/reports.js';
 import { JsonWriter } from '../domain/json-writer.js';
 import { writeReportBody, type ReportBody } from '../domain/report.js';
 import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
@@ -26,7 +26,8 @@ export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
 
 // The report body is written into one buffer kept between reports (see ScratchBuffer): at
 // 100,000 nodes it is about 70 MB, and fresh memory of that size is the costliest part.
-const bodyScratch = new ScratchBuffer();
+// It is shared memory, so that the signing thread reads it where it is.
+const bodyScratch = new ScratchBuffer({ shared: true });
 // generous: the buffer is only touched as far as it is written
 const estimatedBytes = (nodes: number, findings: number) => 64 * 1024 + nodes * 1024 + findings * 2048;
 
@@ -57,59 +58,53 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
     });
     // Everything but `log`, which is the last member. The walk's result is written once,
     // and can be collected before signing, which holds the other large buffer.
-    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)));
+    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
     writeReportBody(writer, {
       id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
       policy: policyRow.policy, policySha256: policyRow.sha256, result,
     });
-    return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
+    // the where-used rows are made after the answer, from the result kept until then
+    return { w: writer, verdict: result.verdict, summary: result.summary, parts: () => result.parts() };
   })();
-  const open = w.length;
 
-  // The report's `log` is the checkpoint just before its own entry. Signing is async and
-  // the write transaction is not, so sign first and retry if another writer moved the head.
   try {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // One write transaction: nobody else appends to the audit log meanwhile, so the
+    // report's `log` — the checkpoint just before its own entry — is read here, and the
+    // body is signed (on the signing thread) while its pieces are written.
+    inTransaction(db, () => {
       const head = auditHead(db);
-      w.truncate(open).raw(`,"log":${JSON.stringify({ size: head.size, head: head.head })}}`);
+      w.raw(`,"log":${JSON.stringify({ size: head.size, head: head.head })}}`);
       const body = w.bytes();
-      const sig = await deps.keys.signDetached(REPORT_TYP, body);
-      const stored = inTransaction(db, () => {
-        const nowHead = auditHead(db);
-        if (nowHead.size !== head.size) return false;
-        // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
-        insertReport(db, {
-          id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
-          verdict, generatedAt: now, stale: false, createdAt: now,
-        }, body, `${sig.protected}..${sig.signature}`);
-        appendAudit(db, {
-          at: now, actor: actorName(actor), action: 'report.issued', subject: id,
-          // the signature identifies the signed body as well as its hash would, without hashing it again
-          payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict, signature: sig.signature },
-        });
-        return true;
+      insertReport(db, {
+        id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
+        verdict, generatedAt: now, stale: false, createdAt: now,
       });
-      if (!stored) continue;
-      queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));
-      // the JSON form: the signed body with its unsigned status beside it
-      w.truncate(w.length - 1).raw(`,"status":${JSON.stringify({ stale: false })}}`);
-      let lent = true;
-      return {
-        id, verdict, summary, json: w.bytes(),
-        done: () => {
-          if (!lent) return;
-          lent = false;
-          bodyScratch.give(w.buffer);
-          startReportParts(db);
-        },
-      };
-    }
+      const sig = deps.keys.signDetachedWhile(REPORT_TYP, body, () => insertReportBody(db, id, body));
+      // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
+      setReportJws(db, id, `${sig.protected}..${sig.signature}`);
+      appendAudit(db, {
+        at: now, actor: actorName(actor), action: 'report.issued', subject: id,
+        // the signature identifies the signed body as well as its hash would, without hashing it again
+        payload: { id, bom: bomRow.id, policy: `${policyRow.policy.id}@${policyRow.policy.version}`, verdict, signature: sig.signature },
+      });
+    });
   } catch (e) {
     bodyScratch.give(w.buffer);
     throw e;
   }
-  bodyScratch.give(w.buffer);
-  throw new Problem(503, 'service.busy', 'the audit log kept moving while the report was signed; try again');
+  queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));
+  // the JSON form: the signed body with its unsigned status beside it
+  w.truncate(w.length - 1).raw(`,"status":${JSON.stringify({ stale: false })}}`);
+  let lent = true;
+  return {
+    id, verdict, summary, json: w.bytes(),
+    done: () => {
+      if (!lent) return;
+      lent = false;
+      bodyScratch.give(w.buffer);
+      startReportParts(db);
+    },
+  };
 }
 
 /** The compact JWS of a stored report: the detached form with its body put back. */

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { StoredRecord } from '../../src/db/walk-record.js';
 import { verifyPool } from '../../src/service/verify-pool.js';
 import {
   headerText, makeCtx, makeKey, makeSupplier, makeToken, payload, rawJws, signDeclaration, type TestCtx,
@@ -36,7 +37,7 @@ async function run(ctx: TestCtx) {
   const again = await batch();
   const rows = ctx.deps.store.sqlite.prepare(`SELECT d.decl_id, d.mfr_norm, d.payload, d.walk, o.json AS origin_json FROM declarations d
     LEFT JOIN origins o ON o.id = d.origin_id ORDER BY d.decl_id`).all() as
-    { decl_id: string; mfr_norm: string; payload: string; walk: string; origin_json: string | null }[];
+    { decl_id: string; mfr_norm: string; payload: string; walk: Buffer; origin_json: string | null }[];
   return { first, again, rows };
 }
 
@@ -55,8 +56,9 @@ describe('verify workers', () => {
     for (const r of pooled.rows) {
       const p = JSON.parse(r.payload) as { part: unknown; origin: unknown };
       expect(JSON.parse(r.origin_json!)).toEqual(p.origin);
-      // the walk column the workers computed holds the part as signed
-      expect((JSON.parse(r.walk) as unknown[])[9]).toEqual(p.part);
+      // the walk record the workers computed holds the part as signed
+      const rec = new StoredRecord(r.walk, 0, { intern: (x: string) => x, origin: () => undefined }, [], null);
+      expect(rec.part).toEqual(p.part);
     }
   });
 

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compactVerify, createLocalJWKSet } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'dist', 'server.js');
@@ -77,6 +78,40 @@ describe('the server process', () => {
     expect(out).not.toMatch(/seeded/);
     const res = await fetch(`http://127.0.0.1:${port}/v1/suppliers`, { headers: { authorization: `Bearer ${boot}` } });
     expect(await res.json()).toEqual({ items: [] });
+    await stop(child);
+  });
+
+  it('answers large verifications over HTTP intact while several are in flight, signed and stored', async () => {
+    const boot = 'bootstrap-secret-for-e2e-large-0123456789';
+    const { child, port } = await start({ NONRED_DB: join(dir, 'large', 'nonred.db'), NONRED_DEMO: '0', NONRED_BOOTSTRAP_TOKEN: boot });
+    const url = `http://127.0.0.1:${port}`;
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+    const proc = (JSON.parse((await call('POST', '/v1/tokens', boot, { role: 'procurement' })).bytes.toString()) as { token: string }).token;
+    const bomOf = (tag: string, n: number) => ({
+      schema: 'nonred/bom/v1', name: `Large ${tag}`, partNumber: `L-${tag}`, revision: 'A',
+      items: Array.from({ length: n }, (_, i) => ({ id: String(i), parent: null, manufacturer: `Maker ${i % 9}`, partNumber: `${tag}-${i}`, name: `Part ${i} ${tag}`, quantity: 1 })),
+    });
+    const ids: string[] = [];
+    for (const [tag, n] of [['alpha', 4000], ['beta', 3000], ['gamma', 3500]] as const) {
+      ids.push((JSON.parse((await call('POST', '/v1/boms', proc, bomOf(tag, n))).bytes.toString()) as { id: string }).id);
+    }
+    // the three at once: each answer is written from a buffer that is reused only after it went out
+    const answers = await Promise.all(ids.map((id) => call('POST', `/v1/boms/${id}/verify`, proc)));
+    const jwks = createLocalJWKSet(JSON.parse(await (await fetch(`${url}/.well-known/jwks.json`)).text()) as never);
+    for (const [i, a] of answers.entries()) {
+      expect(a.status).toBe(201);
+      expect(a.bytes.length).toBeGreaterThan(1024 * 1024);
+      const report = JSON.parse(a.bytes.toString()) as { id: string; bom: { id: string }; tree: { nodes: unknown[] } };
+      expect(report.bom.id).toBe(ids[i]);
+      const stored = await call('GET', `/v1/reports/${report.id}`, proc);
+      expect(stored.bytes.equals(a.bytes)).toBe(true);
+      const jws = (await fetch(`${url}/v1/reports/${report.id}`, { headers: { authorization: `Bearer ${proc}`, accept: 'application/jose' } }));
+      const v = await compactVerify(await jws.text(), jwks);
+      expect(JSON.parse(new TextDecoder().decode(v.payload)).id).toBe(report.id);
+    }
     await stop(child);
   });
 

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, FlattenedSign } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadServiceKeys, rotateServiceKeyFile, signDetachedEd25519 } from '../../src/crypto/service-key.js';
+import { protectedHeaderOf, signDetachedEd25519 } from '../../src/crypto/detached-sign.js';
+import { ephemeralServiceKeys, loadServiceKeys, rotateServiceKeyFile } from '../../src/crypto/service-key.js';
+import { signingThread } from '../../src/crypto/signing-thread.js';
 import { ScratchBuffer } from '../../src/scratch-buffer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nonred-sk-'));
@@ -39,14 +41,68 @@ describe('service key', () => {
     // lengths around the 48 KiB encoding slices and every remainder modulo 3
     for (const n of [0, 1, 2, 3, 4, 49_151, 49_152, 49_153, 98_305, 200_000]) {
       const payload = randomBytes(n);
-      const ours = signDetachedEd25519(privateKey, header, payload, scratch);
       const theirs = await new FlattenedSign(payload).setProtectedHeader(header).sign(privateKey);
-      expect(ours, `payload of ${n} bytes`).toEqual({ protected: theirs.protected, signature: theirs.signature });
+      expect(protectedHeaderOf(header)).toBe(theirs.protected);
+      expect(signDetachedEd25519(privateKey, theirs.protected!, payload, scratch), `payload of ${n} bytes`).toBe(theirs.signature);
     }
     // a smaller payload after a larger one reuses the buffer, and nothing of the larger leaks in
     const small = Buffer.from('{"a":1}');
-    const again = signDetachedEd25519(privateKey, header, small, scratch);
-    expect(again.signature).toBe((await new FlattenedSign(small).setProtectedHeader(header).sign(privateKey)).signature);
+    expect(signDetachedEd25519(privateKey, protectedHeaderOf(header), small, scratch)).toBe((await new FlattenedSign(small).setProtectedHeader(header).sign(privateKey)).signature);
+  });
+
+  it('signs on its signing thread, from shared memory, the same signature as on the calling thread', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const t = signingThread(privateKey.export({ format: 'jwk' }));
+    try {
+      for (let i = 0; i < 200 && !t.ready; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(t.ready).toBe(true);
+      const protectedB64 = protectedHeaderOf({ alg: 'EdDSA', kid: 'k', typ: 'nonred-report+jws' });
+      for (const n of [10, 300_000]) {
+        const shared = Buffer.from(new SharedArrayBuffer(n));
+        randomBytes(n).copy(shared);
+        expect(t.start(protectedB64, shared)).toBe(true);
+        // one job at a time
+        expect(t.start(protectedB64, shared)).toBe(false);
+        expect(t.finish()).toBe(signDetachedEd25519(privateKey, protectedB64, shared, new ScratchBuffer()));
+      }
+      // not shared memory: the caller signs it
+      expect(t.start(protectedB64, Buffer.alloc(10))).toBe(false);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('signs on the calling thread, without waiting, when the signing thread cannot start', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const t = signingThread(privateKey.export({ format: 'jwk' }), join(tmpdir(), 'no-such-signing-worker.js'));
+    const shared = new Uint8Array(new SharedArrayBuffer(100));
+    expect(t.start('e30', shared)).toBe(false);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.ready).toBe(false);
+    expect(t.start('e30', shared)).toBe(false);
+    t.close();
+  });
+
+  it('runs the caller\'s work while signing, and keeps its error', async () => {
+    const keys = await ephemeralServiceKeys({ signingThread: true });
+    try {
+      const jwks = createLocalJWKSet(keys.jwks() as never);
+      const shared = Buffer.from(new SharedArrayBuffer(50_000));
+      randomBytes(shared.length).copy(shared);
+      let ran = false;
+      const sig = keys.signDetachedWhile('nonred-report+jws', shared, () => {
+        ran = true;
+      });
+      expect(ran).toBe(true);
+      const v = await compactVerify(`${sig.protected}.${shared.toString('base64url')}.${sig.signature}`, jwks);
+      expect(Buffer.from(v.payload).equals(shared)).toBe(true);
+      expect(() => keys.signDetachedWhile('t', shared, () => {
+        throw new Error('insert failed');
+      })).toThrow('insert failed');
+      expect(keys.signDetachedWhile('nonred-report+jws', shared, () => {}).signature).toBe(sig.signature);
+    } finally {
+      keys.close();
+    }
   });
 
   it('refuses a key set that is not private Ed25519 keys', async () => {
