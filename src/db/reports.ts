@@ -33,7 +33,7 @@ export function partsFromTree(nodes: readonly TreeNode[]): WalkPart[] {
     const halves = parsePartKey(n.key);
     return {
       key: n.key, mfrNorm: halves?.manufacturer ?? normalizeName(n.manufacturer), pnNorm: halves?.partNumber ?? normalizeName(n.partNumber),
-      via: n.via, manufacturer: n.manufacturer, partNumber: n.partNumber, name: n.name,
+      via: n.via, shownJson: JSON.stringify({ manufacturer: n.manufacturer, partNumber: n.partNumber, name: n.name, category: n.category }),
     };
   });
 }
@@ -80,25 +80,21 @@ export function reportBody(db: Database.Database, id: string): string | undefine
 
 interface Queued {
   reportId: string;
-  /** the rows, or how to make them: made when first written, after the answer */
-  parts: readonly WalkPart[] | (() => readonly WalkPart[]);
+  parts: readonly WalkPart[];
   next: number;
-}
-function partsOf(q: Queued): readonly WalkPart[] {
-  if (typeof q.parts === 'function') q.parts = q.parts();
-  return q.parts;
 }
 const queues = new WeakMap<Database.Database, Queued[]>();
 const SLICE_ROWS = 2_000;
 
 function writeSlice(db: Database.Database, q: Queued, rows: number): void {
   const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  const parts = partsOf(q);
+  const parts = q.parts;
   const end = Math.min(parts.length, q.next + rows);
   db.transaction(() => {
     for (let i = q.next; i < end; i++) {
       const p = parts[i]!;
-      ins.run(q.reportId, p.key, p.mfrNorm, p.pnNorm, p.via, p.manufacturer, p.partNumber, p.name);
+      const shown = JSON.parse(p.shownJson) as { manufacturer: string; partNumber: string; name: string | null };
+      ins.run(q.reportId, p.key, p.mfrNorm, p.pnNorm, p.via, shown.manufacturer, shown.partNumber, shown.name);
     }
     if (end === parts.length) stmt(db, 'UPDATE reports SET parts_indexed = 1 WHERE id = ?').run(q.reportId);
   }).immediate();
@@ -110,10 +106,10 @@ export function flushReportParts(db: Database.Database, rows = Infinity): boolea
   const queue = queues.get(db);
   while (queue && queue.length > 0 && rows > 0) {
     const q = queue[0]!;
-    const n = Math.min(rows, partsOf(q).length - q.next, SLICE_ROWS * 50);
+    const n = Math.min(rows, q.parts.length - q.next, SLICE_ROWS * 50);
     writeSlice(db, q, n);
     rows -= n;
-    if (q.next === partsOf(q).length) queue.shift();
+    if (q.next === q.parts.length) queue.shift();
   }
   return !queue || queue.length === 0;
 }
@@ -129,7 +125,7 @@ const START_AFTER_MS = 1_000;
  * Should a slice fail, the queue is dropped and reported: its reports keep parts_indexed
  * = 0 and are indexed again at the next start.
  */
-export function queueReportParts(db: Database.Database, reportId: string, parts: readonly WalkPart[] | (() => readonly WalkPart[]), onError: (e: unknown) => void): void {
+export function queueReportParts(db: Database.Database, reportId: string, parts: readonly WalkPart[], onError: (e: unknown) => void): void {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = []));
   queue.push({ reportId, parts, next: 0 });

@@ -230,7 +230,11 @@ export class StoredRecord implements DeclarationRecord {
   }
 
   get part(): ShownPart {
-    return (this.#part ??= JSON.parse(str(this.#buf, this.#partAt)) as ShownPart);
+    return (this.#part ??= JSON.parse(this.partJson) as ShownPart);
+  }
+
+  get partJson(): string {
+    return str(this.#buf, this.#partAt);
   }
 
   writePartMembers(w: JsonWriter): void {

@@ -41,6 +41,8 @@ export interface DeclarationRecord {
   /** accepted declarations of the same supplier that name this one's id in `supersedes` */
   readonly successors: readonly SuccessorRef[];
   readonly part: ShownPart;
+  /** the ShownPart as JSON text, members in order */
+  readonly partJson: string;
   /** Writes the ShownPart's members as JSON, without the braces: reports take them as they are. */
   writePartMembers(w: JsonWriter): void;
   readonly componentCount: number;
@@ -86,7 +88,7 @@ class HeldRecord implements DeclarationRecord {
   readonly components: readonly DeclaredComponent[];
   readonly componentCount: number;
   readonly componentsPlain: boolean;
-  readonly #partMembers: string;
+  readonly partJson: string;
   readonly #norms: string[] = [];
 
   constructor(private readonly h: HeldDeclaration, readonly successors: readonly SuccessorRef[]) {
@@ -99,7 +101,7 @@ class HeldRecord implements DeclarationRecord {
     this.mfrNorm = normalizeName(p.part.manufacturer);
     this.pnNorm = normalizeName(p.part.partNumber);
     this.part = { manufacturer: p.part.manufacturer, partNumber: p.part.partNumber, name: p.part.name, category: p.part.category };
-    this.#partMembers = partJsonOf(p.part).slice(1, -1);
+    this.partJson = partJsonOf(p.part);
     this.components = p.components ?? NO_COMPONENTS;
     this.componentCount = this.components.length;
     this.componentsPlain = this.components.every((c) => c.origin === undefined && c.declaration === undefined);
@@ -111,7 +113,7 @@ class HeldRecord implements DeclarationRecord {
   get id(): string { return this.h.id; }
   get kid(): string { return this.h.kid; }
   get receivedAt(): string { return this.h.receivedAt; }
-  writePartMembers(w: JsonWriter): void { w.raw(this.#partMembers); }
+  writePartMembers(w: JsonWriter): void { w.raw(this.partJson.slice(1, -1)); }
   componentMfr(j: number): string { return this.#norms[2 * j]!; }
   componentPn(j: number): string { return this.#norms[2 * j + 1]!; }
   componentQuantity(j: number): number { return this.components[j]!.quantity ?? 1; }

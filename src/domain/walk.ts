@@ -21,6 +21,7 @@ import {
   compareEvidence, invalidity, type DeclarationRecord, type EvidenceSource, type Invalidity,
 } from './evidence.js';
 import { JsonWriter } from './json-writer.js';
+import { sortHashes } from './sort-hashes.js';
 import {
   flattenOrigin, isKnown, originNames, unflattenOrigin, valueText,
   type FieldValue, type FlatOrigin, type OriginNames,
@@ -135,9 +136,8 @@ export interface WalkPart {
   mfrNorm: string;
   pnNorm: string;
   via: string | null;
-  manufacturer: string;
-  partNumber: string;
-  name: string | null;
+  /** JSON text {manufacturer, partNumber, name, category}: the names the tree shows */
+  shownJson: string;
 }
 
 export interface WalkResult {
@@ -252,6 +252,8 @@ export function walk(input: WalkInput): WalkResult {
   }
   const childrenOfItem = new Map<string | null, number[]>();
   const itemsByKey = new Map<string, number[]>();
+  // most nodes are not in the BOM: their part number says so without building a key
+  const itemPns = new Set<string>(itemPn);
   for (let i = 0; i < items.length; i++) {
     const list = childrenOfItem.get(items[i]!.parent);
     if (list) list.push(i);
@@ -381,7 +383,7 @@ export function walk(input: WalkInput): WalkResult {
       }
       byPn.set(pn, idx);
       const key = partKey(mfr, pn);
-      const its = itemsByKey.get(key);
+      const its = itemPns.has(pn) ? itemsByKey.get(key) : undefined;
       nKey.push(key);
       nMfr.push(mfr);
       nPn.push(pn);
@@ -485,8 +487,8 @@ export function walk(input: WalkInput): WalkResult {
       nValid[idx] = valid;
       nChosen[idx] = chosen;
 
-      const ofKey = itemsByKey.get(nKey[idx]!);
-      const bomEdges = ofKey === undefined ? NO_EDGES : bomEdgesOf(ofKey.map((i) => items[i]!.id));
+      const ofKey = nItems[idx]!;
+      const bomEdges = ofKey.length === 0 ? NO_EDGES : bomEdgesOf(ofKey.map((it) => it.id));
       const comps = chosen === null ? 0 : chosen.componentCount;
       const start = edges;
       outStart[idx] = start;
@@ -855,6 +857,9 @@ export function walk(input: WalkInput): WalkResult {
   // scratch lists, refilled for every node
   const layerOne: Source[] = [];
   const all: Source[] = [];
+  // (nothing keeps a Source beyond its node: findings copy what they need)
+  const oneDecl: Source = { kind: 'declaration', flat: {}, names: {} };
+  const oneDeclList: Source[] = [oneDecl];
   for (let idx = 1; idx < n; idx++) {
     const mfr = nMfr[idx]!;
     const chosen = nChosen[idx]!;
@@ -877,10 +882,22 @@ export function walk(input: WalkInput): WalkResult {
     const inScope = policy.scope === 'all' || critical;
     judged[idx] = inScope ? 1 : 0;
 
-    const declSources: Source[] = valid.length === 0 ? NONE : valid.map((rec) => {
-      const o = flatOf(rec.origin);
-      return { kind: 'declaration', rec, flat: o.flat, names: o.names, assurance: isDirect(mfr, rec) ? 'signed-direct' : 'signed-third-party' };
-    });
+    let declSources: Source[];
+    if (valid.length === 1) {
+      // the usual case: one declaration, its source object reused from node to node
+      const o = flatOf(valid[0]!.origin);
+      oneDecl.rec = valid[0]!;
+      oneDecl.flat = o.flat;
+      oneDecl.names = o.names;
+      oneDecl.assurance = isDirect(mfr, valid[0]!) ? 'signed-direct' : 'signed-third-party';
+      oneDeclList[0] = oneDecl;
+      declSources = oneDeclList;
+    } else {
+      declSources = valid.length === 0 ? NONE : valid.map((rec) => {
+        const o = flatOf(rec.origin);
+        return { kind: 'declaration', rec, flat: o.flat, names: o.names, assurance: isDirect(mfr, rec) ? 'signed-direct' : 'signed-third-party' };
+      });
+    }
     const registrySources = registrySourcesOf(mfr);
     const attestSources: Source[] = attesting.length === 0 ? NONE : attesting.map((m) => {
       const o = flatOf(mentionOrigin(m));
@@ -1049,8 +1066,7 @@ export function walk(input: WalkInput): WalkResult {
   const verdict: Verdict = sortedFindings.some((f) => f.severity === 'fail') ? 'fail' : sortedFindings.length > 0 ? 'incomplete' : 'pass';
   let judgedCount = 0;
   for (let idx = 1; idx < n; idx++) judgedCount += judged[idx]!;
-  // (the engine's own string sort orders by UTF-16 code units, as `<` does)
-  used.sort();
+  sortHashes(used);
 
   const writeTree = (w: JsonWriter): void => {
     const quotedKey: string[] = nKey.map((k) => JSON.stringify(k));
@@ -1084,7 +1100,7 @@ export function walk(input: WalkInput): WalkResult {
       writeShown(w, idx); // manufacturer, partNumber, name, category
       w.raw(`,"quantity":${num(total[idx]!)},"depth":${dist[idx]},"via":${best === ROOT || best === -1 ? 'null' : quotedKey[best]},`
         + `"pathCount":${num(pathCount[idx]!)},"judged":${judged[idx] === 1},"assurance":"${assuranceOf[idx]}","origin":${oj},`
-        + `"evidence":${chosen ? JSON.stringify(chosen.sha256) : 'null'},"findings":${codes.length === 0 ? '[]' : JSON.stringify(codes)},`
+        + `"evidence":${chosen ? `"${chosen.sha256}"` : 'null'},"findings":${codes.length === 0 ? '[]' : JSON.stringify(codes)},`
         + `"children":[${edgesJson(idx)}]}`);
     }
     w.raw(']}');
@@ -1107,11 +1123,14 @@ export function walk(input: WalkInput): WalkResult {
     },
     parts: () => inKeyOrder.map((idx) => {
       const best = bestParent[idx]!;
-      const s = shown(idx);
-      return {
-        key: nKey[idx]!, mfrNorm: nMfr[idx]!, pnNorm: nPn[idx]!, via: best === ROOT || best === -1 ? null : nKey[best]!,
-        manufacturer: s.manufacturer!, partNumber: s.partNumber!, name: s.name,
-      };
+      const rec = nChosen[idx];
+      let shownJson: string;
+      if (rec) shownJson = rec.partJson;
+      else {
+        const s = shown(idx);
+        shownJson = JSON.stringify({ manufacturer: s.manufacturer, partNumber: s.partNumber, name: s.name, category: s.category });
+      }
+      return { key: nKey[idx]!, mfrNorm: nMfr[idx]!, pnNorm: nPn[idx]!, via: best === ROOT || best === -1 ? null : nKey[best]!, shownJson };
     }),
   };
 }

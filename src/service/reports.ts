@@ -63,8 +63,9 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
       id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
       policy: policyRow.policy, policySha256: policyRow.sha256, result,
     });
-    // the where-used rows are made after the answer, from the result kept until then
-    return { w: writer, verdict: result.verdict, summary: result.summary, parts: () => result.parts() };
+    // the where-used rows now (they are written after the answer): then the walk's
+    // result can be collected before signing and answering, which hold the largest buffers
+    return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
   })();
 
   try {
