@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { openStore } from '../src/db/open.js';
 import { insertBom } from '../src/db/boms.js';
-import { originIdOf } from '../src/db/declarations.js';
-import { encodeWalkRecord, encodeWalkTail } from '../src/db/walk-record.js';
+import { insertWalkRow } from '../src/db/declarations.js';
+import { encodeWalkRecord } from '../src/db/walk-record.js';
 import type { DeclarationPayload } from '../src/domain/declaration-schema.js';
 import { ensurePresets } from '../src/db/policies.js';
 import { insertKey, insertSupplier } from '../src/db/registry.js';
@@ -83,8 +83,8 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
   })();
   const mfr = (i: number) => `Maker ${i % MAKERS}`;
   const ins = db.prepare(`INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at, issued_at,
-    expires_at, supersedes, mfr_norm, pn_norm, payload, origin_id, walk, jws, log_index)
-    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, @originId, @walk, 'bench', 0)`);
+    expires_at, supersedes, mfr_norm, pn_norm, payload, jws, log_index)
+    VALUES (@sha, @supplier, @id, @kid, 'bench', NULL, @at, @issuedAt, NULL, NULL, @mfr, @pn, @text, 'bench', 0)`);
   let red = 0;
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -102,9 +102,12 @@ export function buildWalkDb(path: string, n: number): { bomId: string; edges: nu
       };
       const text = JSON.stringify(payload);
       const sha = createHash('sha256').update(text).digest('hex');
-      const originId = originIdOf(db, JSON.stringify(payload.origin));
-      const walk = encodeWalkRecord({ sha256: sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, receivedAt: AT }, originId, encodeWalkTail(payload as DeclarationPayload));
-      ins.run({ sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, at: AT, issuedAt: payload.issuedAt, mfr: normalizeName(mfr(i)), pn: normalizeName(`P-${i}`), text, originId, walk });
+      const pn = normalizeName(`P-${i}`);
+      ins.run({ sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}`, at: AT, issuedAt: payload.issuedAt, mfr: normalizeName(mfr(i)), pn, text });
+      insertWalkRow(db, {
+        sha256: sha, supplier: payload.supplier, id: payload.id, pnNorm: pn, supersedes: null, receivedAt: AT, originJson: JSON.stringify(payload.origin),
+        record: encodeWalkRecord({ sha256: sha, supplier: payload.supplier, id: payload.id, kid: `kid-${i % MAKERS}` }, payload as DeclarationPayload),
+      });
     }
   })();
   const items: BomItem[] = Array.from({ length: sizes[0]! }, (_, i) => ({ id: String(i), parent: null, manufacturer: mfr(i), partNumber: `P-${i}`, quantity: 1 }));

@@ -1,3 +1,13 @@
+CREATE TABLE `declaration_walk` (
+	`pn_norm` text NOT NULL,
+	`sha256` text NOT NULL,
+	`received_at` text NOT NULL,
+	`has_successor` integer DEFAULT 0 NOT NULL,
+	`walk` blob NOT NULL,
+	PRIMARY KEY(`pn_norm`, `sha256`),
+	FOREIGN KEY (`sha256`) REFERENCES `declarations`(`sha256`) ON UPDATE no action ON DELETE no action
+) WITHOUT ROWID;
+--> statement-breakpoint
 CREATE TABLE `origins` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`json` text NOT NULL
@@ -12,16 +22,9 @@ CREATE TABLE `report_chunks` (
 	FOREIGN KEY (`report_id`) REFERENCES `reports`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-DROP INDEX `declarations_pn`;--> statement-breakpoint
-ALTER TABLE `declarations` ADD `origin_id` integer REFERENCES origins(id);--> statement-breakpoint
-ALTER TABLE `declarations` ADD `walk` blob;--> statement-breakpoint
-ALTER TABLE `declarations` ADD `has_successor` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-CREATE INDEX `declarations_pn_walk` ON `declarations` (`pn_norm`,`has_successor`,`walk`);--> statement-breakpoint
-CREATE INDEX `declarations_walk_missing` ON `declarations` (`sha256`) WHERE walk IS NULL;--> statement-breakpoint
+-- the walk rows of declarations stored before are made from their payloads at start-up
+-- (fillWalkRows), where the JSON is read as signed
 ALTER TABLE `declarations` DROP COLUMN `origin_json`;--> statement-breakpoint
--- declarations stored before: successors already held are flagged here; origin_id and walk
--- are filled from each payload at start-up (fillWalkColumns), where JSON is read as signed
-UPDATE `declarations` SET `has_successor` = 1 WHERE EXISTS (SELECT 1 FROM `declarations` `s` WHERE `s`.`supplier_id` = `declarations`.`supplier_id` AND `s`.`supersedes` = `declarations`.`decl_id`);--> statement-breakpoint
 -- reports stored before keep their body whole, as one piece
 INSERT INTO `report_chunks` (`report_id`, `seq`, `data`) SELECT `id`, 0, CAST(`body` AS BLOB) FROM `reports`;--> statement-breakpoint
 ALTER TABLE `reports` DROP COLUMN `body`;

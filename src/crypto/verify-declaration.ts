@@ -48,6 +48,8 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeJsonSegment(segment: string, what: 'header' | 'payload'): { value: Record<string, unknown>; text: string } {
   const bytes = decodeStrictBase64url(segment);
   if (bytes === null) {
@@ -58,7 +60,7 @@ function decodeJsonSegment(segment: string, what: 'header' | 'payload'): { value
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     throw new Problem(400, 'declaration.malformed_json', `the ${what} is not UTF-8`);
   }

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { DeclarationPayload, Origin } from '../domain/declaration-schema.js';
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
-import { encodeWalkRecord, encodeWalkTail, StoredRecord, type RecordContext } from './walk-record.js';
+import { encodeWalkRecord, stampWalkRecord, StoredRecord, type RecordContext } from './walk-record.js';
 import { stmt } from './statements.js';
 import { attachJwsPayload } from '../crypto/verify-declaration.js';
 
@@ -14,26 +14,62 @@ export function originIdOf(db: Database.Database, json: string): number {
   return stmt(db, 'INSERT INTO origins (json) VALUES (?) RETURNING id').pluck().get(json) as number;
 }
 
+export interface WalkRow {
+  /** lower-case hex */
+  sha256: string;
+  supplier: string;
+  id: string;
+  pnNorm: string;
+  supersedes: string | null;
+  receivedAt: string;
+  /** the origin's JSON text as signed, null when it has none */
+  originJson: string | null;
+  /** from encodeWalkRecord: stamped here with the receipt time and the origin's id */
+  record: Uint8Array;
+}
+
+/** Stores a declaration's walk row (in the transaction that stores the declaration). */
+export function insertWalkRow(db: Database.Database, r: WalkRow): void {
+  stampWalkRecord(r.record, r.receivedAt, r.originJson === null ? null : originIdOf(db, r.originJson));
+  // has_successor: a successor may have arrived first (SPEC §3: the named id need not exist yet)
+  stmt(db, `INSERT INTO declaration_walk (pn_norm, sha256, received_at, has_successor, walk) VALUES
+    (?, ?, ?, EXISTS (SELECT 1 FROM declarations s WHERE s.supplier_id = ? AND s.supersedes = ?), ?)`)
+    .run(r.pnNorm, r.sha256, r.receivedAt, r.supplier, r.id, r.record);
+  if (r.supersedes !== null) {
+    stmt(db, `UPDATE declaration_walk SET has_successor = 1 WHERE has_successor = 0
+      AND (pn_norm, sha256) IN (SELECT pn_norm, sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?)`).run(r.supplier, r.supersedes);
+  }
+}
+
+const WALK_ROWS_FILLED = 'declaration_walk.filled';
+
 /**
- * Fills the walk column of rows stored before it existed, from each payload as signed.
- * Rows missing it are found through a partial index that is empty once this has run.
+ * Makes the walk rows of declarations stored before there were any, from each payload as
+ * signed, once: a mark in `meta` says it is done, so that start-up does not look again.
  */
-export function fillWalkColumns(db: Database.Database): number {
+export function fillWalkRows(db: Database.Database): number {
+  if (stmt(db, 'SELECT 1 FROM meta WHERE key = ?').get(WALK_ROWS_FILLED) !== undefined) return 0;
   let filled = 0;
+  let after = 0;
   for (;;) {
-    const rows = stmt(db, `SELECT sha256, supplier_id, decl_id, kid, received_at, payload FROM declarations
-      INDEXED BY declarations_walk_missing WHERE walk IS NULL LIMIT 1000`).raw().all() as [string, string, string, string, string, string][];
-    if (rows.length === 0) return filled;
-    const update = stmt(db, 'UPDATE declarations SET origin_id = ?, walk = ? WHERE sha256 = ?');
+    const rows = stmt(db, `SELECT d.rowid, d.sha256, d.supplier_id, d.decl_id, d.kid, d.received_at, d.pn_norm, d.supersedes, d.payload FROM declarations d
+      WHERE d.rowid > ? AND NOT EXISTS (SELECT 1 FROM declaration_walk w WHERE w.pn_norm = d.pn_norm AND w.sha256 = d.sha256)
+      ORDER BY d.rowid LIMIT 1000`).raw().all(after) as [number, string, string, string, string, string, string, string | null, string][];
+    if (rows.length === 0) break;
     db.transaction(() => {
-      for (const [sha256, supplier, id, kid, receivedAt, payloadText] of rows) {
+      for (const [rowid, sha256, supplier, id, kid, receivedAt, pnNorm, supersedes, payloadText] of rows) {
         const p = JSON.parse(payloadText) as DeclarationPayload;
-        const originId = p.origin === undefined ? null : originIdOf(db, JSON.stringify(p.origin));
-        update.run(originId, encodeWalkRecord({ sha256, supplier, id, kid, receivedAt }, originId, encodeWalkTail(p)), sha256);
+        insertWalkRow(db, {
+          sha256, supplier, id, pnNorm, supersedes, receivedAt, originJson: p.origin === undefined ? null : JSON.stringify(p.origin),
+          record: encodeWalkRecord({ sha256, supplier, id, kid }, p),
+        });
+        after = rowid;
       }
     })();
     filled += rows.length;
   }
+  stmt(db, "INSERT INTO meta (key, value) VALUES (?, '1')").run(WALK_ROWS_FILLED);
+  return filled;
 }
 
 export interface DeclarationRow {
@@ -70,14 +106,16 @@ export function declarationStatements(db: Database.Database) {
   return {
     bySha: stmt(db, 'SELECT * FROM declarations WHERE sha256 = ?'),
     bySupplierId: stmt(db, 'SELECT sha256 FROM declarations WHERE supplier_id = ? AND decl_id = ?'),
-    // has_successor: a successor may have arrived first (SPEC §3: the named id need not exist yet)
     insert: stmt(db, `INSERT INTO declarations (sha256, supplier_id, decl_id, kid, submitted_by, submitter_supplier, received_at,
-      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, origin_id, walk, has_successor, jws, log_index) VALUES
+      issued_at, expires_at, supersedes, mfr_norm, pn_norm, payload, jws, log_index) VALUES
       (@sha256, @supplier, @id, @kid, @submittedBy, @submitterSupplier, @receivedAt, @issuedAt, @expiresAt, @supersedes,
-       @mfrNorm, @pnNorm, @payload, @originId, @walk,
-       EXISTS (SELECT 1 FROM declarations s WHERE s.supplier_id = @supplier AND s.supersedes = @id), @jws, @logIndex)`),
-    markSuperseded: stmt(db, 'UPDATE declarations SET has_successor = 1 WHERE supplier_id = ? AND decl_id = ? AND has_successor = 0'),
+       @mfrNorm, @pnNorm, @payload, @jws, @logIndex)`),
   };
+}
+
+/** Whether the declaration is held: cheaper than getDeclaration when it usually is not. */
+export function holdsDeclaration(db: Database.Database, shaHex: string): boolean {
+  return stmt(db, 'SELECT 1 FROM declarations WHERE sha256 = ?').get(shaHex) !== undefined;
 }
 
 export function getDeclaration(db: Database.Database, shaHex: string): DeclarationRow | undefined {
@@ -153,22 +191,22 @@ function hexAt(b: Buffer, at: number, digits: number): number {
  * The walk's evidence source over this database; with `asOf`, only what had been received
  * by then (and only successors received by then), as a report issued at that time saw it.
  *
- * The lookup by part number reads the covering index (pn_norm, has_successor, walk) alone.
+ * The lookup by part number is one search of declaration_walk, which is clustered by it.
  * Each query answers one blob holding the walk records of up to PER_QUERY matches, each
  * framed with the position of the value it answers and its has_successor flag, so that
  * 100,000 records cost 400 rows rather than 100,000; the values asked for travel as one
  * JSON array read with json_each. Records are read in place (see walk-record.ts).
  */
 export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
-  const timeFilter = asOf === undefined ? '' : ' AND d.received_at <= @asOf';
-  // (a row without its walk column must not drop out unnoticed: it is framed as length 0)
-  const matches = (join: string) => stmt(db, `SELECT CAST(group_concat(printf('%08x%d%08x', j.key, d.has_successor, length(d.walk))
-    || coalesce(d.walk, X''), '') AS BLOB) FROM json_each(@values) j JOIN declarations d ON ${join}${timeFilter}`).pluck();
-  const byPn = matches('d.pn_norm = j.value');
-  const bySha = matches('d.sha256 = j.value');
+  const timeFilter = (t: string) => (asOf === undefined ? '' : ` AND ${t}.received_at <= @asOf`);
+  const matches = (from: string) => stmt(db, `SELECT CAST(group_concat(printf('%08x%d%08x', j.key, w.has_successor, length(w.walk))
+    || w.walk, '') AS BLOB) FROM ${from}${timeFilter('w')}`).pluck();
+  const byPn = matches('json_each(@values) j JOIN declaration_walk w ON w.pn_norm = j.value');
+  const bySha = matches('json_each(@values) j JOIN declarations d ON d.sha256 = j.value JOIN declaration_walk w ON w.pn_norm = d.pn_norm AND w.sha256 = d.sha256');
   const successorsOf = stmt(db, `SELECT d.sha256, d.supplier_id, d.kid, d.received_at, d.supersedes FROM json_each(@values) j
-    JOIN declarations d ON d.supersedes = j.value AND d.supersedes IS NOT NULL${timeFilter}`).raw();
+    JOIN declarations d ON d.supersedes = j.value AND d.supersedes IS NOT NULL${timeFilter('d')}`).raw();
   const originsOf = stmt(db, 'SELECT o.id, o.json FROM json_each(@values) j JOIN origins o ON o.id = j.value').raw();
+  const payloadOf = stmt(db, 'SELECT payload FROM declarations WHERE sha256 = ?').pluck();
   const params = (values: readonly unknown[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
   // origins never change: each is parsed once, and every record with that origin shares it
   const origins = new Map<number, Origin>();
@@ -182,6 +220,7 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
       return s;
     },
     origin: (id) => origins.get(id),
+    components: (sha256) => (JSON.parse(payloadOf.get(sha256.slice(7)) as string) as DeclarationPayload).components ?? [],
   };
 
   /** Records answering `values`; `pnOf` gives a match's part number when the query knows it. */
@@ -197,7 +236,6 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     for (const b of answers) {
       for (let at = 0; at < b.length;) {
         const len = hexAt(b, at + 9, 8);
-        if (len === 0) throw new Error('a declaration row has no walk column: the store was not opened with openStore');
         const rec = at + FRAME;
         const originId = b.readInt32LE(rec + 8);
         if (originId !== -1 && !origins.has(originId)) missingOrigins.add(originId);

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
-import { fillWalkColumns } from './declarations.js';
+import { fillWalkRows } from './declarations.js';
 import { flushReportParts } from './reports.js';
 import * as schema from './schema.js';
 
@@ -41,7 +41,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   sqlite.pragma('busy_timeout = 5000');
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
-  fillWalkColumns(sqlite);
+  fillWalkRows(sqlite);
   const checkpointer = opts.backgroundCheckpoints === true && path !== ':memory:'
     ? startCheckpointer(sqlite, path, opts.onError ?? (() => {}))
     : null;

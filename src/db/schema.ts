@@ -67,33 +67,34 @@ export const declarations = sqliteTable('declarations', {
   pnNorm: text('pn_norm').notNull(),
   /** the payload exactly as signed */
   payload: text('payload').notNull(),
-  /**
-   * The payload's `origin`, stored once per distinct text in `origins`: origins repeat
-   * across a supplier's parts, and the walk parses each once and shares the object.
-   */
-  originId: integer('origin_id').references(() => origins.id),
-  /**
-   * What the walk reads of this declaration, in a compact binary layout (db/walk-record.ts):
-   * a 100,000-node walk reads these in place instead of parsing 100,000 payloads. Derived
-   * from the signed payload; null only until start-up fills rows stored before it.
-   */
-  walk: blob('walk', { mode: 'buffer' }),
-  /** 1 once a declaration of the same supplier names this one's id in `supersedes` */
-  hasSuccessor: integer('has_successor').notNull().default(0),
   /** the JWS detached ("header..signature"); the payload segment is the base64url of `payload` */
   jws: text('jws').notNull(),
   logIndex: integer('log_index').notNull(),
 }, (t) => [
   uniqueIndex('declarations_supplier_id').on(t.supplierId, t.declId),
-  // the walk's lookup by part number, answered from the index alone (see dbEvidence)
-  index('declarations_pn_walk').on(t.pnNorm, t.hasSuccessor, t.walk),
-  // empty once start-up has filled the walk column of older rows
-  index('declarations_walk_missing').on(t.sha256).where(sql`walk IS NULL`),
+  index('declarations_pn').on(t.pnNorm),
   index('declarations_supersedes').on(t.supplierId, t.supersedes),
   // successors are looked up by the ids they name, in batches, before the supplier is known
   index('declarations_supersedes_id').on(t.supersedes).where(sql`supersedes IS NOT NULL`),
   index('declarations_submitter').on(t.submitterSupplier),
 ]);
+
+/**
+ * What the walk reads of each declaration, in a compact binary layout (db/walk-record.ts),
+ * beside the declarations table and clustered by part number: a 100,000-node walk reads
+ * 100,000 of these in place instead of parsing 100,000 payloads. Derived from the signed
+ * payload (rows stored before this table are filled at start-up). WITHOUT ROWID (in the
+ * migration: drizzle does not say it), so a lookup by part number is one B-tree search.
+ */
+export const declarationWalk = sqliteTable('declaration_walk', {
+  pnNorm: text('pn_norm').notNull(),
+  sha256: text('sha256').notNull().references(() => declarations.sha256),
+  /** for the walk's view as of a moment (audit-bundle re-runs) */
+  receivedAt: text('received_at').notNull(),
+  /** 1 once a declaration of the same supplier names this one's id in `supersedes` */
+  hasSuccessor: integer('has_successor').notNull().default(0),
+  walk: blob('walk', { mode: 'buffer' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.pnNorm, t.sha256] })]);
 
 /** Every supplier that submitted a declaration (SPEC §1: a supplier reads what it signed or submitted). */
 export const declarationSubmitters = sqliteTable('declaration_submitters', {

@@ -8,16 +8,19 @@
 // Layout, little-endian; a string is a u32 byte length, then UTF-8 (with the top bit of
 // the length set, the string was not well-formed UTF-16 and is stored as a JSON literal):
 //
-//   head, written when the declaration is stored
-//     f64 receivedAtMs · i32 originId (-1: none) · str sha256 ("sha256:<hex>") · str supplier
-//     str id · str kid · str receivedAt
-//   tail, from the signed payload alone (a verify worker computes it)
-//     +0 f64 issuedAtMs · +8 f64 expiresAtMs (NaN: none) · +16 u8 flags (1: no component
-//     carries an origin or a declaration reference) · +17 u8 category (index in CATEGORIES)
-//     +18 u16 0 · +20 u32 component count · +24 u32 offset of componentsJson in the tail
-//     +28 str mfrNorm · str pnNorm · str partJson (ShownPart) · the component table, 20
-//     bytes each: u32 offset of its mfrNorm, u32 of its pnNorm (in the tail), f64 quantity,
-//     u8 category (255: none), 3 bytes 0 · the components' strings · str componentsJson
+//   head   f64 receivedAtMs · i32 originId (-1: none) — both stamped when the declaration
+//          is stored (stampWalkRecord) — · str sha256 ("sha256:<hex>") · str supplier
+//          str id · str kid
+//   tail   +0 f64 issuedAtMs · +8 f64 expiresAtMs (NaN: none) · +16 u8 flags (1: no
+//          component carries an origin or a declaration reference) · +17 u8 category
+//          (index in CATEGORIES) · +18 u16 0 · +20 u32 component count · +24 str mfrNorm
+//          str pnNorm · str partJson (ShownPart) · the component table, 20 bytes each:
+//          u32 offset of its mfrNorm, u32 of its pnNorm (both from the record's start),
+//          f64 quantity, u8 category (255: none), 3 bytes 0 · the components' strings
+// Everything but the two stamped fields comes from the verified JWS (a verify worker
+// encodes it).
+// The components themselves (names as signed, origins, references) are read from the
+// payload, and only for a record whose components the walk needs whole.
 import { CATEGORIES, type Category } from '../domain/categories.js';
 import type { DeclarationPayload, DeclaredComponent, Origin } from '../domain/declaration-schema.js';
 import { partJsonOf, type DeclarationRecord, type ShownPart, type SuccessorRef } from '../domain/evidence.js';
@@ -33,8 +36,12 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Appends to a growing buffer. */
 class ByteWriter {
-  buf = Buffer.allocUnsafe(512);
+  buf: Buffer;
   len = 0;
+
+  constructor(sizeHint: number) {
+    this.buf = Buffer.allocUnsafe(sizeHint);
+  }
 
   #room(n: number): void {
     if (this.buf.length - this.len >= n) return;
@@ -82,18 +89,30 @@ class ByteWriter {
   }
 }
 
-/** The tail of a walk record, from the payload alone. */
-export function encodeWalkTail(p: DeclarationPayload): Buffer {
+export interface WalkIdentity {
+  /** lower-case hex */
+  sha256: string;
+  supplier: string;
+  id: string;
+  kid: string;
+}
+
+/** A declaration's walk record, to be stamped with its receipt time and origin when stored. */
+export function encodeWalkRecord(identity: WalkIdentity, p: DeclarationPayload): Uint8Array {
   const comps = p.components ?? [];
-  const w = new ByteWriter();
+  const w = new ByteWriter(1024 + 64 * comps.length);
+  w.f64(NaN); // receivedAtMs
+  w.i32(-1); // originId
+  w.str(`sha256:${identity.sha256}`);
+  w.str(identity.supplier);
+  w.str(identity.id);
+  w.str(identity.kid);
   w.f64(Date.parse(p.issuedAt));
   w.f64(p.expiresAt === undefined ? NaN : Date.parse(p.expiresAt));
   w.u8(comps.every((c) => c.origin === undefined && c.declaration === undefined) ? PLAIN : 0);
   w.u8(CATEGORY_INDEX.get(p.part.category)!);
   w.u16(0);
   w.u32(comps.length);
-  const jsonAt = w.len;
-  w.u32(0); // offset of componentsJson, filled in below
   w.str(normalizeName(p.part.manufacturer));
   w.str(normalizeName(p.part.partNumber));
   w.str(partJsonOf(p.part));
@@ -112,31 +131,16 @@ export function encodeWalkTail(p: DeclarationPayload): Buffer {
     w.buf.writeUInt32LE(w.len, table + 20 * j + 4);
     w.str(normalizeName(comps[j]!.partNumber));
   }
-  w.buf.writeUInt32LE(w.len, jsonAt);
-  w.str(comps.length === 0 ? '' : JSON.stringify(comps));
-  return Buffer.from(w.bytes());
+  // its own exactly-sized memory: posted from a verify worker, a view of a larger
+  // buffer would take all of that buffer with it
+  return new Uint8Array(w.bytes());
 }
 
-export interface WalkHead {
-  /** lower-case hex */
-  sha256: string;
-  supplier: string;
-  id: string;
-  kid: string;
-  receivedAt: string;
-}
-
-/** A whole walk record: the head, then the tail. */
-export function encodeWalkRecord(head: WalkHead, originId: number | null, tail: Uint8Array): Buffer {
-  const w = new ByteWriter();
-  w.f64(Date.parse(head.receivedAt));
-  w.i32(originId ?? -1);
-  w.str(`sha256:${head.sha256}`);
-  w.str(head.supplier);
-  w.str(head.id);
-  w.str(head.kid);
-  w.str(head.receivedAt);
-  return Buffer.concat([w.bytes(), tail]);
+/** Writes the receipt time and the origin's id (null: none) into a walk record. */
+export function stampWalkRecord(record: Uint8Array, receivedAt: string, originId: number | null): void {
+  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+  view.setFloat64(0, Date.parse(receivedAt), true);
+  view.setInt32(8, originId ?? -1, true);
 }
 
 function strLength(buf: Buffer, at: number): number {
@@ -159,6 +163,8 @@ export interface RecordContext {
   /** keeps one copy of strings that many records repeat */
   intern(s: string): string;
   origin(id: number): Origin | undefined;
+  /** the components of the declaration "sha256:<hex>" as signed (read from its payload) */
+  components(sha256: string): readonly DeclaredComponent[];
 }
 
 const NO_COMPONENTS: readonly DeclaredComponent[] = Object.freeze([]);
@@ -179,7 +185,7 @@ export class StoredRecord implements DeclarationRecord {
   readonly componentsPlain: boolean;
   readonly #buf: Buffer;
   readonly #start: number;
-  readonly #tail: number;
+
   readonly #partAt: number;
   readonly #ctx: RecordContext;
   #part: ShownPart | undefined;
@@ -199,34 +205,24 @@ export class StoredRecord implements DeclarationRecord {
     this.supplier = ctx.intern(str(buf, at));
     at = next(buf, next(buf, at)); // (id: read when asked for)
     this.kid = ctx.intern(str(buf, at));
-    const tail = next(buf, next(buf, at)); // (receivedAt: idem)
-    this.#tail = tail;
+    const tail = next(buf, at);
+
     this.issuedAtMs = buf.readDoubleLE(tail);
     const expires = buf.readDoubleLE(tail + 8);
     this.expiresAtMs = Number.isNaN(expires) ? null : expires;
     this.componentsPlain = (buf[tail + 16]! & PLAIN) !== 0;
     this.category = CATEGORIES[buf[tail + 17]!]!;
     this.componentCount = buf.readUInt32LE(tail + 20);
-    const mfrAt = tail + 28;
+    const mfrAt = tail + 24;
     this.mfrNorm = ctx.intern(str(buf, mfrAt));
     const pnAt = next(buf, mfrAt);
     this.pnNorm = pnNorm ?? str(buf, pnAt);
     this.#partAt = next(buf, pnAt);
   }
 
-  /** The head's strings after the hash: supplier, id, kid, receivedAt. */
-  #headString(k: number): string {
-    let at = next(this.#buf, this.#start + 12);
-    for (let i = 0; i < k; i++) at = next(this.#buf, at);
-    return str(this.#buf, at);
-  }
-
   get id(): string {
-    return this.#headString(1);
-  }
-
-  get receivedAt(): string {
-    return this.#headString(3);
+    // after the hash and the supplier
+    return str(this.#buf, next(this.#buf, next(this.#buf, this.#start + 12)));
   }
 
   get part(): ShownPart {
@@ -248,11 +244,11 @@ export class StoredRecord implements DeclarationRecord {
   }
 
   componentMfr(j: number): string {
-    return this.#ctx.intern(str(this.#buf, this.#tail + this.#buf.readUInt32LE(this.#entry(j))));
+    return this.#ctx.intern(str(this.#buf, this.#start + this.#buf.readUInt32LE(this.#entry(j))));
   }
 
   componentPn(j: number): string {
-    return str(this.#buf, this.#tail + this.#buf.readUInt32LE(this.#entry(j) + 4));
+    return str(this.#buf, this.#start + this.#buf.readUInt32LE(this.#entry(j) + 4));
   }
 
   componentQuantity(j: number): number {
@@ -265,10 +261,6 @@ export class StoredRecord implements DeclarationRecord {
   }
 
   get components(): readonly DeclaredComponent[] {
-    if (this.#components === undefined) {
-      const json = str(this.#buf, this.#tail + this.#buf.readUInt32LE(this.#tail + 24));
-      this.#components = json === '' ? NO_COMPONENTS : (JSON.parse(json) as DeclaredComponent[]);
-    }
-    return this.#components;
+    return (this.#components ??= this.componentCount === 0 ? NO_COMPONENTS : this.#ctx.components(this.sha256));
   }
 }

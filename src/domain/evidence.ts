@@ -27,8 +27,7 @@ export interface DeclarationRecord {
   readonly supplier: string;
   readonly id: string;
   readonly kid: string;
-  /** the service's clock at acceptance — what revocation is judged on */
-  readonly receivedAt: string;
+  /** the service's clock at acceptance, in epoch milliseconds — what revocation is judged on */
   readonly receivedAtMs: number;
   /** the payload's issuedAt and expiresAt (null when it has none), in epoch milliseconds */
   readonly issuedAtMs: number;
@@ -112,7 +111,6 @@ class HeldRecord implements DeclarationRecord {
   get supplier(): string { return this.h.supplier; }
   get id(): string { return this.h.id; }
   get kid(): string { return this.h.kid; }
-  get receivedAt(): string { return this.h.receivedAt; }
   writePartMembers(w: JsonWriter): void { w.raw(this.partJson.slice(1, -1)); }
   componentMfr(j: number): string { return this.#norms[2 * j]!; }
   componentPn(j: number): string { return this.#norms[2 * j + 1]!; }

@@ -2,8 +2,7 @@
 // audit entries; answer each with a receipt signed by the service key after the commit.
 // The single and the batch endpoint share this path, so they cannot drift apart.
 import { appendAudit, inTransaction } from '../db/audit.js';
-import { addSubmitter, declarationStatements, getDeclaration, originIdOf } from '../db/declarations.js';
-import { encodeWalkRecord } from '../db/walk-record.js';
+import { addSubmitter, declarationStatements, getDeclaration, holdsDeclaration, insertWalkRow } from '../db/declarations.js';
 import { getKey } from '../db/registry.js';
 import { stmt } from '../db/statements.js';
 import { Problem } from '../problem.js';
@@ -65,7 +64,7 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
   const verified: { line: number; v: AcceptedFields }[] = [];
   for (const c of checked) {
     const sha256 = c.ok ? c.fields.sha256 : c.sha256;
-    const held = sha256 === null ? undefined : getDeclaration(db, sha256);
+    const held = sha256 === null || !holdsDeclaration(db, sha256) ? undefined : getDeclaration(db, sha256);
     if (held) results.set(c.line, { line: c.line, status: 'held', receipt: receiptOf(held) });
     else if (c.ok) verified.push({ line: c.line, v: c.fields });
     else rejected.push({ line: c.line, problem: problemFromData(c.problem), sha256 });
@@ -77,7 +76,8 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
   const who = actorName(actor);
   inTransaction(db, () => {
     for (const { line, v } of verified.sort((a, b) => a.line - b.line)) {
-      const held = stmts.bySha.get(v.sha256) as { sha256: string; supplier_id: string; decl_id: string; received_at: string; log_index: number } | undefined;
+      // (the same bytes twice in one batch: the first stored them)
+      const held = holdsDeclaration(db, v.sha256) ? stmts.bySha.get(v.sha256) as { sha256: string; supplier_id: string; decl_id: string; received_at: string; log_index: number } : undefined;
       if (held) {
         results.set(line, { line, status: 'held', receipt: { sha256: `sha256:${held.sha256}`, supplier: held.supplier_id, id: held.decl_id, receivedAt: held.received_at, logIndex: held.log_index } });
         continue;
@@ -96,16 +96,14 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
         at: receivedAt, actor: who, action: 'declaration.accepted', subject: `sha256:${v.sha256}`,
         payload: { sha256: `sha256:${v.sha256}`, supplier: v.supplier, id: v.id, kid: v.kid, submittedBy: who },
       });
-      const originId = v.originJson === null ? null : originIdOf(db, v.originJson);
       stmts.insert.run({
         sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, submittedBy: actor.tokenId,
         submitterSupplier: actor.supplier, receivedAt, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
         supersedes: v.supersedes, mfrNorm: v.mfrNorm, pnNorm: v.pnNorm,
         // the payload is stored once, as signed; the JWS beside it detached (reassembled on read)
-        payload: v.payloadText, originId, walk: encodeWalkRecord({ sha256: v.sha256, supplier: v.supplier, id: v.id, kid: v.kid, receivedAt }, originId, v.walkTail),
-        jws: v.detachedJws, logIndex: entry.seq,
+        payload: v.payloadText, jws: v.detachedJws, logIndex: entry.seq,
       });
-      if (v.supersedes !== null) stmts.markSuperseded.run(v.supplier, v.supersedes);
+      insertWalkRow(db, { sha256: v.sha256, supplier: v.supplier, id: v.id, pnNorm: v.pnNorm, supersedes: v.supersedes, receivedAt, originJson: v.originJson, record: v.walkRecord });
       results.set(line, { line, status: 'accepted', receipt: { sha256: `sha256:${v.sha256}`, supplier: v.supplier, id: v.id, receivedAt, logIndex: entry.seq } });
     }
     for (const r of rejected.sort((a, b) => a.line - b.line)) {

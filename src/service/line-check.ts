@@ -7,7 +7,7 @@
 import type { webcrypto } from 'node:crypto';
 import { importVerifyKey, type SupplierAlg } from '../crypto/jwk.js';
 import { decodeCompactJws, detachJwsPayload, verifyDecodedDeclaration, type DecodedJws } from '../crypto/verify-declaration.js';
-import { encodeWalkTail } from '../db/walk-record.js';
+import { encodeWalkRecord } from '../db/walk-record.js';
 import type { DeclarationPayload } from '../domain/declaration-schema.js';
 import { normalizeName } from '../domain/part-key.js';
 import { Problem, type ProblemDetailItem } from '../problem.js';
@@ -47,8 +47,8 @@ export interface AcceptedFields {
   payloadText: string;
   /** the payload's origin as JSON, null when it has none (stored once per text: see originIdOf) */
   originJson: string | null;
-  /** the walk record's tail (see db/walk-record.ts) */
-  walkTail: Uint8Array;
+  /** the walk record, to be stamped when stored (see db/walk-record.ts) */
+  walkRecord: Uint8Array;
   /** the JWS with its payload segment left out ("header..signature") */
   detachedJws: string;
 }
@@ -104,7 +104,7 @@ function fieldsOf(decoded: DecodedJws, kid: string): AcceptedFields {
     expiresAt: raw.expiresAt ?? null, supersedes: raw.supersedes ?? null,
     mfrNorm: normalizeName(raw.part.manufacturer), pnNorm: normalizeName(raw.part.partNumber),
     payloadText: decoded.payloadText, originJson: raw.origin === undefined ? null : JSON.stringify(raw.origin),
-    walkTail: encodeWalkTail(decoded.payload as DeclarationPayload),
+    walkRecord: encodeWalkRecord({ sha256: decoded.sha256, supplier: raw.supplier, id: raw.id, kid }, decoded.payload as DeclarationPayload),
     detachedJws: detachJwsPayload(decoded.token),
   };
 }

@@ -2,9 +2,9 @@
 // checks and audit bundles read the same declarations from memory. Both must give the walk
 // exactly the same report, or an auditor's re-run would differ from the signed one.
 import { describe, expect, it } from 'vitest';
-import { declarationStatements, dbEvidence, originIdOf } from '../../src/db/declarations.js';
+import { declarationStatements, dbEvidence, insertWalkRow } from '../../src/db/declarations.js';
 import { openStore } from '../../src/db/open.js';
-import { encodeWalkRecord, encodeWalkTail } from '../../src/db/walk-record.js';
+import { encodeWalkRecord } from '../../src/db/walk-record.js';
 import { JsonWriter } from '../../src/domain/json-writer.js';
 import { memoryEvidence } from '../../src/domain/memory-evidence.js';
 import { normalizeName } from '../../src/domain/part-key.js';
@@ -20,15 +20,17 @@ function storeOf(p: Programme) {
   db.transaction(() => {
     p.held.forEach((h, i) => {
       const hex = h.sha256.slice(7);
-      const originId = h.payload.origin === undefined ? null : originIdOf(db, JSON.stringify(h.payload.origin));
+      const pnNorm = normalizeName(h.payload.part.partNumber);
       s.insert.run({
         sha256: hex, supplier: h.supplier, id: h.id, kid: h.kid, submittedBy: 'test', submitterSupplier: null, receivedAt: h.receivedAt,
         issuedAt: h.payload.issuedAt, expiresAt: h.payload.expiresAt ?? null, supersedes: h.payload.supersedes ?? null,
-        mfrNorm: normalizeName(h.payload.part.manufacturer), pnNorm: normalizeName(h.payload.part.partNumber), payload: JSON.stringify(h.payload),
-        originId, walk: encodeWalkRecord({ sha256: hex, supplier: h.supplier, id: h.id, kid: h.kid, receivedAt: h.receivedAt }, originId, encodeWalkTail(h.payload)),
-        jws: 'h..s', logIndex: i + 1,
+        mfrNorm: normalizeName(h.payload.part.manufacturer), pnNorm, payload: JSON.stringify(h.payload), jws: 'h..s', logIndex: i + 1,
       });
-      if (h.payload.supersedes !== undefined) s.markSuperseded.run(h.supplier, h.payload.supersedes);
+      insertWalkRow(db, {
+        sha256: hex, supplier: h.supplier, id: h.id, pnNorm, supersedes: h.payload.supersedes ?? null, receivedAt: h.receivedAt,
+        originJson: h.payload.origin === undefined ? null : JSON.stringify(h.payload.origin),
+        record: encodeWalkRecord({ sha256: hex, supplier: h.supplier, id: h.id, kid: h.kid }, h.payload),
+      });
     });
   })();
   return store;

@@ -21,7 +21,7 @@ const view = (r: DeclarationRecord | undefined) => {
   const w = new JsonWriter();
   r.writePartMembers(w);
   return {
-    sha256: r.sha256, supplier: r.supplier, id: r.id, kid: r.kid, receivedAt: r.receivedAt, receivedAtMs: r.receivedAtMs,
+    sha256: r.sha256, supplier: r.supplier, id: r.id, kid: r.kid, receivedAtMs: r.receivedAtMs,
     issuedAtMs: r.issuedAtMs, expiresAtMs: r.expiresAtMs, category: r.category, part: r.part, partMembers: w.text(), origin: r.origin,
     componentsPlain: r.componentsPlain, components: r.components, mfrNorm: r.mfrNorm, pnNorm: r.pnNorm, successors: r.successors,
     componentKeys: Array.from({ length: r.componentCount }, (_, j) => [r.componentMfr(j), r.componentPn(j), r.componentQuantity(j), r.componentCategory(j)]),
@@ -62,7 +62,7 @@ describe('database evidence source', () => {
     const res = await ctx.req('POST', '/v1/declarations', { body: await signDeclaration(key, p), type: 'application/jose' });
     expect(res.status).toBe(201);
     const db = ctx.deps.store.sqlite;
-    expect(db.prepare('SELECT origin_id FROM declarations').get()).toEqual({ origin_id: null });
+    expect(db.prepare('SELECT count(*) AS c FROM origins').get()).toEqual({ c: 0 });
     const [rec] = dbEvidence(db).byPartNumbers([normalizeName('PN-9')]);
     expect(rec!.origin).toBeUndefined();
     expect(rec!.components).toEqual([]);
@@ -126,7 +126,8 @@ describe('migration 0006 and the start-up fill', () => {
       const store = openStore(file);
       try {
         const db = store.sqlite;
-        expect(db.prepare('SELECT count(*) AS c FROM declarations WHERE walk IS NULL').get()).toEqual({ c: 0 });
+        expect(db.prepare('SELECT count(*) AS c FROM declaration_walk').get()).toEqual({ c: 2 });
+        expect(db.prepare("SELECT value FROM meta WHERE key = 'declaration_walk.filled'").pluck().get()).toBe('1');
         const recs = dbEvidence(db).byPartNumbers(['p']).sort((a, b) => a.id.localeCompare(b.id));
         const held = payloads.map((p, i) => ({ sha256: `sha256:${String(i + 1).repeat(64)}`, supplier: 's', id: p.id, kid: 'k', receivedAt: '2026-11-03T00:00:00Z', payload: p }));
         expect(recs.map(view)).toEqual([recordOf(held[0]!, [{ sha256: held[1]!.sha256, kid: 'k', receivedAtMs: Date.parse('2026-11-03T00:00:00Z') }]), recordOf(held[1]!, [])].map(view));

@@ -39,6 +39,19 @@ describe('strict base64url', () => {
     expect(decodeStrictBase64url('aG k')).toBeNull();
     expect(decodeStrictBase64url('a')).toBeNull();
   });
+
+  it('agrees with re-encoding on every last character of every length class', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const prefix of ['', 'aGVs', 'aGVsbG8g']) {
+      for (const a of alphabet) {
+        for (const tail of [`${a}`, `A${a}`, `AA${a}`, `AAA${a}`]) {
+          const seg = prefix + tail;
+          const canonical = seg.length % 4 !== 1 && Buffer.from(seg, 'base64url').toString('base64url') === seg;
+          expect(decodeStrictBase64url(seg) !== null, seg).toBe(canonical);
+        }
+      }
+    }
+  });
 });
 
 describe('part keys', () => {
@@ -47,7 +60,9 @@ describe('part keys', () => {
   });
   it('gives ASCII text (which skips NFKC) the same form as the full rule', () => {
     const full = (v: string) => v.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase();
-    for (const v of ['STM32H743VIT6', ' Gens  Ace\t', 'a\r\n\u000bb\u000cc', '\u0000x\u007f', '', '   ', 'ÅNGSTRÖM', 'ﬁ-1', 'x\u200bY']) {
+    for (const v of ['STM32H743VIT6', ' Gens  Ace\t', 'a\r\n\u000bb\u000cc', '\u0000x\u007f', '', '   ', 'ÅNGSTRÖM', 'ﬁ-1', 'x\u200bY',
+      // the plain-words fast path and its edges
+      'Maker 12', 'Maker  12', 'Maker 12 ', ' Maker', 'A B C', 'a\u00a0b', 'X~!', 'Tab\tIn', 'İSTANBUL', 'K\u212a']) {
       expect(normalizeName(v)).toBe(full(v));
     }
   });
