@@ -1,19 +1,17 @@
 // The database evidence source: what the walk reads of stored declarations must be exactly
 // what was signed, however the row is laid out — also for rows stored before the layout.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, openStore } from '../../src/db/open.js';
+import { openStore } from '../../src/db/open.js';
 import { dbEvidence } from '../../src/db/declarations.js';
 import type { DeclarationPayload } from '../../src/domain/declaration-schema.js';
 import { recordOf, type DeclarationRecord } from '../../src/domain/evidence.js';
 import { JsonWriter } from '../../src/domain/json-writer.js';
 import { normalizeName } from '../../src/domain/part-key.js';
 import { makeCtx, makeKey, makeSupplier, payload, sha256Of, signDeclaration } from '../helpers/app.js';
+import { databaseBefore } from '../helpers/old-migrations.js';
 
 /** Every member a record gives the walk, also those a source decodes only when read. */
 const view = (r: DeclarationRecord | undefined) => {
@@ -104,14 +102,7 @@ describe('migration 0006 and the start-up fill', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nonred-mig-'));
     try {
       // the migrations as they stood before 0006
-      const old = join(dir, 'migrations');
-      cpSync(MIGRATIONS_DIR, old, { recursive: true });
-      const journal = JSON.parse(readFileSync(join(old, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-      journal.entries = journal.entries.filter((e) => e.tag < '0006');
-      writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal));
-      const file = join(dir, 'db.sqlite');
-      const sqlite = new Database(file);
-      migrate(drizzle(sqlite), { migrationsFolder: old });
+      const { file, sqlite } = databaseBefore('0006', dir);
       const origin = { manufacturedIn: 'PL', software: { dataHostedIn: [] } };
       const payloads: DeclarationPayload[] = [
         { schema: 'nonred/declaration/v1', id: 'D-1', supplier: 's', issuedAt: '2026-11-01T00:00:00Z', part: { manufacturer: 'M', partNumber: 'P', name: 'n \u00e9', category: 'radio' }, origin, components: [{ manufacturer: 'C o', partNumber: 'Q', quantity: 1e-7 }] },

@@ -1,13 +1,11 @@
 // A report's where-used rows are written after the report, in slices: a where-used query
 // never misses them, closing writes what is queued, and a stop before that is made good at
 // the next start.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { MIGRATIONS_DIR, openStore } from '../../src/db/open.js';
+import { openStore } from '../../src/db/open.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDeps } from '../../src/service/bootstrap.js';
@@ -15,6 +13,7 @@ import { flushReportParts, partsFromTree, queueReportParts, reportBody } from '.
 import type { TreeNode } from '../../src/domain/walk.js';
 import { seedDemo } from '../../src/service/seed-demo.js';
 import { makeCtx } from '../helpers/app.js';
+import { databaseBefore } from '../helpers/old-migrations.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -96,14 +95,7 @@ describe('migration 0006 (report bodies)', () => {
   it('keeps the body of a report stored before bodies were kept in pieces', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nonred-mig7-'));
     dirs.push(dir);
-    const old = join(dir, 'migrations');
-    cpSync(MIGRATIONS_DIR, old, { recursive: true });
-    const journal = JSON.parse(readFileSync(join(old, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag < '0006');
-    writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal));
-    const file = join(dir, 'db.sqlite');
-    const sqlite = new Database(file);
-    migrate(drizzle(sqlite), { migrationsFolder: old });
+    const { file, sqlite } = databaseBefore('0006', dir);
     const body = JSON.stringify({ id: 'rpt_old', name: 'Qüad', tree: { nodes: [] }, pad: 'x'.repeat(100_000) });
     sqlite.pragma('foreign_keys = OFF');
     sqlite.prepare(`INSERT INTO reports (id, bom_id, policy_id, policy_version, verdict, generated_at, body, jws, stale, created_at, parts_indexed)

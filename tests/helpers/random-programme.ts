@@ -3,22 +3,12 @@
 // keys, aliases, awkward names, BOMs with their own origins, and policies with depth
 // limits, entities and critical scope. Used to hold two evidence sources to one answer.
 import { createHash } from 'node:crypto';
+import { rng } from '../../bench/lib.js';
 import type { Bom, BomItem } from '../../src/domain/bom.js';
 import type { DeclarationPayload, Origin } from '../../src/domain/declaration-schema.js';
 import type { HeldDeclaration } from '../../src/domain/evidence.js';
 import { PRESETS, type Policy } from '../../src/domain/policy.js';
 import type { RegistrySnapshot } from '../../src/domain/registry.js';
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Programme {
   bom: Bom;
