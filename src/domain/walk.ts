@@ -31,6 +31,7 @@ import {
   assuranceRank, POLICY_FIELDS, SOFTWARE_FIELDS, type Assurance, type Policy, type PolicyField,
 } from './policy.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts } from './registry.js';
+import { sortIndicesByKey } from './sort-keys.js';
 
 export const FINDING_CODES = [
   'DISALLOWED_ORIGIN', 'DISALLOWED_ENTITY', 'MISSING_EVIDENCE', 'INSUFFICIENT_ASSURANCE',
@@ -531,10 +532,8 @@ export function walk(input: WalkInput): WalkResult {
   const n = nKey.length;
   // Every later ordering is by key: rank the keys once, then compare integers.
   const keyRank = new Int32Array(n);
-  const inKeyOrder: number[] = [];
-  for (let i = 1; i < n; i++) inKeyOrder.push(i);
   // keys are distinct and compare as JavaScript strings compare (UTF-16 code units, SPEC §6)
-  inKeyOrder.sort((a, b) => (nKey[a]! < nKey[b]! ? -1 : 1));
+  const inKeyOrder = sortIndicesByKey(nKey, 1);
   for (let r = 0; r < inKeyOrder.length; r++) keyRank[inKeyOrder[r]!] = r + 1;
   // each node's edges in key order of their children
   for (let u = 0; u < n; u++) {
