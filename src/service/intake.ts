@@ -59,25 +59,29 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
   const checked = await deps.checker.check(lines, keys, deps.clock().getTime());
 
   // 2. bytes already held answer "held", whatever the checks said (a key revoked since
-  // does not make a held declaration a rejection)
+  // does not make a held declaration a rejection). A line that passed is looked up once,
+  // under the write lock below; one that failed, here.
   const rejected: { line: number; problem: Problem; sha256: string | null }[] = [];
   const verified: { line: number; v: AcceptedFields }[] = [];
   for (const c of checked) {
-    const sha256 = c.ok ? c.fields.sha256 : c.sha256;
-    const held = sha256 === null || !holdsDeclaration(db, sha256) ? undefined : getDeclaration(db, sha256);
+    if (c.ok) {
+      verified.push({ line: c.line, v: c.fields });
+      continue;
+    }
+    const held = c.sha256 === null || !holdsDeclaration(db, c.sha256) ? undefined : getDeclaration(db, c.sha256);
     if (held) results.set(c.line, { line: c.line, status: 'held', receipt: receiptOf(held) });
-    else if (c.ok) verified.push({ line: c.line, v: c.fields });
-    else rejected.push({ line: c.line, problem: problemFromData(c.problem), sha256 });
+    else rejected.push({ line: c.line, problem: problemFromData(c.problem), sha256: c.sha256 });
   }
 
   // 3. store, one transaction: conflicts and key status re-checked under the write lock
   const stmts = declarationStatements(db);
   const keyStatus = stmt(db, 'SELECT status FROM supplier_keys WHERE kid = ?');
   const who = actorName(actor);
+  const statusOf = new Map<string, string | null>();
   inTransaction(db, () => {
     for (const { line, v } of verified.sort((a, b) => a.line - b.line)) {
       // (the same bytes twice in one batch: the first stored them)
-      const held = holdsDeclaration(db, v.sha256) ? stmts.bySha.get(v.sha256) as { sha256: string; supplier_id: string; decl_id: string; received_at: string; log_index: number } : undefined;
+      const held = stmts.bySha.get(v.sha256) as { sha256: string; supplier_id: string; decl_id: string; received_at: string; log_index: number } | undefined;
       if (held) {
         results.set(line, { line, status: 'held', receipt: { sha256: `sha256:${held.sha256}`, supplier: held.supplier_id, id: held.decl_id, receivedAt: held.received_at, logIndex: held.log_index } });
         continue;
@@ -87,7 +91,9 @@ export async function intakeLines(deps: Deps, lines: readonly SubmittedLine[], a
         rejected.push({ line, sha256: v.sha256, problem: new Problem(409, 'declaration.id_conflict', `supplier ${v.supplier} already has a declaration "${v.id}" with other content (sha256:${other.sha256}); issue a new id and name the old one in "supersedes"`) });
         continue;
       }
-      const status = (keyStatus.get(v.kid) as { status: string } | undefined)?.status;
+      // (read once per key: nothing else writes while this transaction holds the lock)
+      let status = statusOf.get(v.kid);
+      if (status === undefined) statusOf.set(v.kid, (status = (keyStatus.get(v.kid) as { status: string } | undefined)?.status ?? null));
       if (status !== 'active') {
         rejected.push({ line, sha256: v.sha256, problem: new Problem(422, 'declaration.key_revoked', `key ${v.kid} of ${v.supplier} is revoked`) });
         continue;

@@ -255,6 +255,26 @@ describe('POST /v1/declarations/batch', () => {
     expect(decodeProtectedHeader(r.receipt).typ).toBe('nonred-receipt+jws');
   });
 
+  it('reads a body that is not ASCII as UTF-8: a leading BOM dropped, Unicode blanks skipped, other bytes refused by line', async () => {
+    const a = await signDeclaration(ed);
+    const b = await signDeclaration(ec);
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${a}\n\u00a0\n${b}é\n${a}\n`, 'utf8'), Buffer.from([0xff, 0x0a])]);
+    const r = await ctx.json<{ results: Record<string, unknown>[] }>('POST', '/v1/declarations/batch', { token: procurement, body, type: 'application/x-ndjson', expect: 200 });
+    expect(r.results.map((x) => [x.line, x.status, x.code ?? null])).toEqual([
+      // the same bytes twice in one batch: the second is held, with the first one's receipt
+      [1, 'accepted', null], [3, 'rejected', 'declaration.bad_base64url'], [4, 'held', null], [5, 'rejected', 'declaration.not_compact'],
+    ]);
+    expect(r.results[2]!.logIndex).toBe(r.results[0]!.logIndex);
+  });
+
+  it('answers "held" for bytes already stored even when their key has been revoked since', async () => {
+    const a = await signDeclaration(ed);
+    await submit(a);
+    await ctx.json('POST', `/v1/keys/${ed.kid}/revoke`, { body: { reason: 'superseded' }, expect: 200 });
+    const r = await ctx.json<{ results: Record<string, unknown>[] }>('POST', '/v1/declarations/batch', { token: procurement, body: `${a}\n${await signDeclaration(ed)}`, type: 'application/x-ndjson', expect: 200 });
+    expect(r.results.map((x) => [x.status, x.code ?? null])).toEqual([['held', null], ['rejected', 'declaration.key_revoked']]);
+  });
+
   it('treats two lines with the same (supplier, id) and different bytes as a conflict', async () => {
     const one = await signDeclaration(ed, { id: 'SAME' });
     const two = await signDeclaration(ed, { id: 'SAME', origin: {} });
