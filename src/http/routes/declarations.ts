@@ -10,7 +10,7 @@ import { Problem } from '../../problem.js';
 import type { Actor, Deps } from '../../service/deps.js';
 import { intakeLines, receiptOf, signBatchReceipt, signReceipt } from '../../service/intake.js';
 import { requireRole } from '../auth.js';
-import { bodyText, type App } from '../context.js';
+import { bodyLines, bodyText, type App } from '../context.js';
 import { bearer, listQuery, op, page, rawBody, requireMediaType } from '../openapi.js';
 
 export const MAX_BATCH_LINES = 20_000;
@@ -68,8 +68,7 @@ export function registerDeclarationRoutes(app: App): void {
     const actor = requireRole(c, 'supplier', 'procurement', 'admin');
     const deps = c.get('deps');
     requireMediaType(c.req.header('content-type'), NDJSON_TYPES);
-    const text = await bodyText(c.req);
-    const lines = text.split('\n').map((t, i) => ({ line: i + 1, text: t })).filter((l) => l.text.trim() !== '');
+    const lines = await bodyLines(c.req.raw.body);
     if (lines.length > MAX_BATCH_LINES) throw new Problem(413, 'request.too_large', `at most ${MAX_BATCH_LINES} declarations per batch; this has ${lines.length}`);
     const results = await intakeLines(deps, lines, actor);
     const items = results.flatMap((r) => (r.status === 'rejected' ? [] : [r.receipt]));
