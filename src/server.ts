@@ -7,22 +7,10 @@ import { openDeps } from './service/bootstrap.js';
 import { isEmpty, seedDemo } from './service/seed-demo.js';
 import { verifyPool } from './service/verify-pool.js';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-
-/**
- * A 100,000-node verification leaves about 100 MB of the walk's objects behind it, and V8
- * lets the heap grow well past what is live before it collects them: back-to-back
- * verifications then hold the last one's garbage beside the current one's work. A heap
- * that grows by 10% between full collections (instead of V8's default, up to 4×) keeps
- * the service's peak memory near one verification's, at no measured cost in time
- * (bench/RESULTS.md). The flag is read at every collection, so setting it here works.
- */
-function boundHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=10');
-}
+import { enableBoundedHeapGrowth } from './heap-growth.js';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
-  boundHeapGrowth();
+  enableBoundedHeapGrowth();
   const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()), backgroundCheckpoints: true, signingThread: true });
   if (config.demo && isEmpty(deps)) {
     const seeded = await seedDemo(deps);

@@ -12,6 +12,7 @@ import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
 import { walk } from '../domain/walk.js';
 import { Problem } from '../problem.js';
 import { ScratchBuffer } from '../scratch-buffer.js';
+import { boundHeapGrowth } from '../heap-growth.js';
 import { actorName, type Actor, type Deps } from './deps.js';
 
 export const REPORT_TYP = 'nonred-report+jws';
@@ -50,23 +51,32 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
   const content = bomRow ? getBomContent(db, bomId) : undefined;
   if (!bomRow || !content) throw new Problem(404, 'not_found', `no BOM ${bomId}`);
   const policyRow = resolvePolicy(deps, policyRef);
+  // until the answer has gone out (done), or this fails
+  const unbound = boundHeapGrowth();
   const now = deps.clock().toISOString();
   const id = deps.ids('rpt');
-  const { w, verdict, summary, parts } = (() => {
-    const result = walk({
-      bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
-    });
-    // Everything but `log`, which is the last member. The walk's result is written once,
-    // and can be collected before signing, which holds the other large buffer.
-    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
-    writeReportBody(writer, {
-      id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
-      policy: policyRow.policy, policySha256: policyRow.sha256, result,
-    });
-    // the where-used rows now (they are written after the answer): then the walk's
-    // result can be collected before signing and answering, which hold the largest buffers
-    return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
-  })();
+  let made: { w: JsonWriter; verdict: ReportBody['verdict']; summary: ReportBody['summary']; parts: ReturnType<ReturnType<typeof walk>['parts']> };
+  try {
+    made = (() => {
+      const result = walk({
+        bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
+      });
+      // Everything but `log`, which is the last member. The walk's result is written once,
+      // and can be collected before signing, which holds the other large buffer.
+      const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
+      writeReportBody(writer, {
+        id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
+        policy: policyRow.policy, policySha256: policyRow.sha256, result,
+      });
+      // the where-used rows now (they are written after the answer): then the walk's
+      // result can be collected before signing and answering, which hold the largest buffers
+      return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
+    })();
+  } catch (e) {
+    unbound();
+    throw e;
+  }
+  const { w, verdict, summary, parts } = made;
 
   try {
     // One write transaction: nobody else appends to the audit log meanwhile, so the
@@ -91,6 +101,7 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
     });
   } catch (e) {
     bodyScratch.give(w.buffer);
+    unbound();
     throw e;
   }
   queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));
@@ -103,6 +114,7 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
       if (!lent) return;
       lent = false;
       bodyScratch.give(w.buffer);
+      unbound();
       startReportParts(db);
     },
   };
