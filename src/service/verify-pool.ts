@@ -21,6 +21,16 @@ export const inlineChecker: LineChecker = {
 /** Lines per message: large enough that posting costs little, small enough to spread a batch. */
 const CHUNK = 50;
 
+/**
+ * A verify worker's young generation, in MB. Checking a line makes a few dozen short-lived
+ * objects and buffers (decoded segments, the parsed payload, zod's copy of it, the walk
+ * record); a young generation larger than V8's default lets more of them die there instead
+ * of being promoted and marked later. In three interleaved pairs of intake benchmark runs it
+ * gave 2,379–2,475 declarations/s against 2,140–2,424 without, with less server CPU per
+ * declaration, for at most this much more memory per busy worker.
+ */
+const YOUNG_GENERATION_MB = 64;
+
 /** The compiled worker: the pool runs from dist/ (tests build it before they run). */
 export const WORKER_FILE = projectPath('dist', 'service', 'verify-worker.js');
 
@@ -50,7 +60,7 @@ export function verifyPool(size = availableParallelism(), file = WORKER_FILE): V
   const start = (): Worker[] => {
     const set: Worker[] = [];
     for (let i = 0; i < size; i++) {
-      const w = new Worker(file);
+      const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       w.on('message', (m: { id: number; results?: CheckedLine[]; error?: string }) => {
         const p = pending.get(m.id);
         if (!p) return;
