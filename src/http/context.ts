@@ -29,18 +29,6 @@ export function newRouter(): App {
   });
 }
 
-const utf8 = new TextDecoder('utf-8');
-/**
- * The request body as text, as `c.req.text()` gives it (UTF-8, a leading BOM dropped,
- * malformed bytes replaced). A batch of 1,000 declarations is about 4 MB, and the usual
- * decoder took a tenth of the main thread's intake time; compact JWS are ASCII, for which
- * the bytes are the text, so an all-ASCII body (checked natively) is read as it is.
- */
-export async function bodyText(req: { arrayBuffer(): Promise<ArrayBuffer> }): Promise<string> {
-  const bytes = Buffer.from(await req.arrayBuffer());
-  return isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes);
-}
-
 /** One line of a request body: its number (from 1) and its text. */
 export interface BodyLine {
   line: number;
@@ -48,15 +36,17 @@ export interface BodyLine {
 }
 
 const NEWLINE = 0x0a;
+const utf8 = new TextDecoder('utf-8');
+const utf8KeepBom = new TextDecoder('utf-8', { ignoreBOM: true });
+/** A line's text: compact JWS are ASCII, whose bytes are their text (checked natively). */
 const textOf = (bytes: Uint8Array, first: boolean): string => {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // a BOM is dropped only at the start of the body, as when the whole body is decoded
   return isAscii(b) ? b.toString('latin1') : first ? utf8.decode(b) : utf8KeepBom.decode(b);
 };
-const utf8KeepBom = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
- * The non-blank lines of a request body, numbered as `(await bodyText(req)).split('\n')`
+ * The non-blank lines of a request body, numbered as `(await req.text()).split('\n')`
  * numbers them, read piece by piece as the body arrives: a 4 MB batch is never held as
  * one buffer or one string (fresh memory of that size is what reading it cost). A line is
  * decoded on its own, which gives the same text as decoding the whole body: a newline byte

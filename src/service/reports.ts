@@ -1,7 +1,7 @@
 // Verification as a service operation: load the BOM, the policy, the registry and the
 // evidence, run the walk, and store the signed report with its audit entry (SPEC §6, §7).
 import { appendAudit, auditHead, inTransaction } from '../db/audit.js';
-import { getBom, getBomContent } from '../db/boms.js';
+import { getBom, getBomContent, type BomRow } from '../db/boms.js';
 import { dbEvidence } from '../db/declarations.js';
 import { getPolicy, type PolicyRow } from '../db/policies.js';
 import { registrySnapshot } from '../db/registry.js';
@@ -9,6 +9,7 @@ import { insertReport, insertReportBody, queueReportParts, setReportJws, startRe
 import { JsonWriter } from '../domain/json-writer.js';
 import { writeReportBody, type ReportBody } from '../domain/report.js';
 import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
+import type { Bom } from '../domain/bom.js';
 import { walk } from '../domain/walk.js';
 import { Problem } from '../problem.js';
 import { ScratchBuffer } from '../scratch-buffer.js';
@@ -53,30 +54,33 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
   const policyRow = resolvePolicy(deps, policyRef);
   // until the answer has gone out (done), or this fails
   const unbound = boundHeapGrowth();
-  const now = deps.clock().toISOString();
-  const id = deps.ids('rpt');
-  let made: { w: JsonWriter; verdict: ReportBody['verdict']; summary: ReportBody['summary']; parts: ReturnType<ReturnType<typeof walk>['parts']> };
   try {
-    made = (() => {
-      const result = walk({
-        bom: content.bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
-      });
-      // Everything but `log`, which is the last member. The walk's result is written once,
-      // and can be collected before signing, which holds the other large buffer.
-      const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
-      writeReportBody(writer, {
-        id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
-        policy: policyRow.policy, policySha256: policyRow.sha256, result,
-      });
-      // the where-used rows now (they are written after the answer): then the walk's
-      // result can be collected before signing and answering, which hold the largest buffers
-      return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
-    })();
+    return issueBounded(deps, bomRow, content.bom, policyRow, actor, unbound);
   } catch (e) {
     unbound();
     throw e;
   }
-  const { w, verdict, summary, parts } = made;
+}
+
+function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow, actor: Actor, unbound: () => void): IssuedReport {
+  const db = deps.store.sqlite;
+  const now = deps.clock().toISOString();
+  const id = deps.ids('rpt');
+  const { w, verdict, summary, parts } = (() => {
+    const result = walk({
+      bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
+    });
+    // Everything but `log`, which is the last member. The walk's result is written once,
+    // and can be collected before signing, which holds the other large buffer.
+    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
+    writeReportBody(writer, {
+      id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
+      policy: policyRow.policy, policySha256: policyRow.sha256, result,
+    });
+    // the where-used rows now (they are written after the answer): then the walk's
+    // result can be collected before signing and answering, which hold the largest buffers
+    return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
+  })();
 
   try {
     // One write transaction: nobody else appends to the audit log meanwhile, so the
@@ -101,7 +105,6 @@ export async function issueReport(deps: Deps, bomId: string, policyRef: string |
     });
   } catch (e) {
     bodyScratch.give(w.buffer);
-    unbound();
     throw e;
   }
   queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));

@@ -10,7 +10,7 @@ import { Problem } from '../../problem.js';
 import type { Actor, Deps } from '../../service/deps.js';
 import { intakeLines, receiptOf, signBatchReceipt, signReceipt } from '../../service/intake.js';
 import { requireRole } from '../auth.js';
-import { bodyLines, bodyText, type App } from '../context.js';
+import { bodyLines, type App } from '../context.js';
 import { bearer, listQuery, op, page, rawBody, requireMediaType } from '../openapi.js';
 
 export const MAX_BATCH_LINES = 20_000;
@@ -54,7 +54,7 @@ export function registerDeclarationRoutes(app: App): void {
     const actor = requireRole(c, 'supplier', 'procurement', 'admin');
     const deps = c.get('deps');
     requireMediaType(c.req.header('content-type'), ['application/jose']);
-    const [result] = await intakeLines(deps, [{ line: 1, text: await bodyText(c.req) }], actor);
+    const [result] = await intakeLines(deps, [{ line: 1, text: await c.req.text() }], actor);
     if (result!.status === 'rejected') throw result!.problem;
     const receipt = await signReceipt(deps, result!.receipt);
     return c.json({ ...result!.receipt, receipt }, result!.status === 'accepted' ? 201 : 200);
