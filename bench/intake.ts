@@ -6,13 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, compactVerify } from 'jose';
-import { api, fmt, rng, startServer, timed } from './lib.js';
+import { api, fmt, processCpuMs, rng, startServer, timed } from './lib.js';
 
 export interface IntakeResult {
   declarations: number;
   baselinePerSec: number;
   intakePerSec: number;
   ratio: number;
+  /** CPU time per declaration: the baseline process's per check, the server's per intake */
+  baselineCpuUs: number;
+  serverCpuUs: number;
   batches: number;
   runs: number;
 }
@@ -53,9 +56,12 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
 
   // Baseline: the signature check alone, one at a time on one core.
   const baseline = async () => {
+    const cpu0 = process.cpuUsage();
     const t = await timed(async () => {
       for (const t of tokens) await compactVerify(t.jws, t.key);
     });
+    const cpu = process.cpuUsage(cpu0);
+    baseCpu.push((cpu.user + cpu.system) / total);
     return (total / t.ms) * 1000;
   };
 
@@ -80,6 +86,7 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
       }
       const proc = (await api(server.url, 'POST', '/v1/tokens', { role: 'procurement' })).token as string;
       let accepted = 0;
+      const cpu0 = processCpuMs(server.child.pid!);
       // as `nonred submit` sends them: batches of 1,000, two in flight
       const run = await timed(async () => {
         let next = 0;
@@ -94,6 +101,7 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
         await Promise.all([worker(), worker()]);
       });
       if (accepted !== total) throw new Error(`intake accepted ${accepted} of ${total}`);
+      serverCpu.push(((processCpuMs(server.child.pid!) - cpu0) * 1000) / total);
       return (total / run.ms) * 1000;
     } finally {
       await server.stop();
@@ -104,6 +112,8 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
   // This machine's speed drifts by tens of percent within minutes: baseline and intake are
   // interleaved three times each and the medians compared.
   const withKid: string[] = [];
+  const baseCpu: number[] = [];
+  const serverCpu: number[] = [];
   const bases: number[] = [];
   const rates: number[] = [];
   for (let k = 0; k < rounds; k++) {
@@ -113,6 +123,6 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const baselinePerSec = median(bases);
   const intakePerSec = median(rates);
-  console.log(`intake: ${fmt(intakePerSec)} declarations/s over HTTP (runs ${rates.map((r) => fmt(r)).join(', ')}); baseline compactVerify ${fmt(baselinePerSec)}/s (runs ${bases.map((b) => fmt(b)).join(', ')}); ratio ${fmt(intakePerSec / baselinePerSec, 2)}`);
-  return { declarations: total, baselinePerSec, intakePerSec, ratio: intakePerSec / baselinePerSec, batches: Math.ceil(total / BATCH), runs: rates.length };
+  console.log(`intake: ${fmt(intakePerSec)} declarations/s over HTTP (runs ${rates.map((r) => fmt(r)).join(', ')}); baseline compactVerify ${fmt(baselinePerSec)}/s (runs ${bases.map((b) => fmt(b)).join(', ')}); ratio ${fmt(intakePerSec / baselinePerSec, 2)}; CPU per declaration: server ${fmt(median(serverCpu))} µs, baseline ${fmt(median(baseCpu))} µs`);
+  return { declarations: total, baselinePerSec, intakePerSec, ratio: intakePerSec / baselinePerSec, baselineCpuUs: median(baseCpu), serverCpuUs: median(serverCpu), batches: Math.ceil(total / BATCH), runs: rates.length };
 }

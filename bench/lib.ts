@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, freemem, totalmem, release } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 // compiled to bench/out/bench/: the project root is three levels up
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -27,6 +28,13 @@ export function machineLine(): string {
 
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {

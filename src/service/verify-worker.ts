@@ -11,9 +11,36 @@ export interface CheckRequest {
   nowMs: number;
 }
 
+/**
+ * Chunks checked at once; the rest wait here as the (compact) messages they arrived in.
+ * A batch of 1,000 lines arrives as 20 chunks at once: started all together, every line's
+ * decoded payload, zod copy and buffers stay alive until the last signature is back, so
+ * the young generation copies them and promotes them to be marked later. Two at a time
+ * keep the signature threads busy while this thread decodes the next, and each chunk's
+ * garbage dies young. In the intake benchmark it cut the server's CPU per declaration from
+ * 550 to 486–505 µs (all chunks at once: 550) and raised the rate by a tenth.
+ */
+const AT_ONCE = 2;
+const waiting: CheckRequest[] = [];
+let running = 0;
+
+function pump(): void {
+  while (running < AT_ONCE && waiting.length > 0) {
+    const req = waiting.shift()!;
+    running++;
+    checkLines(req.lines, new Map(req.keys), req.nowMs)
+      .then(
+        (results) => parentPort!.postMessage({ id: req.id, results }),
+        (e: unknown) => parentPort!.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+      )
+      .finally(() => {
+        running--;
+        pump();
+      });
+  }
+}
+
 parentPort!.on('message', (req: CheckRequest) => {
-  checkLines(req.lines, new Map(req.keys), req.nowMs).then(
-    (results) => parentPort!.postMessage({ id: req.id, results }),
-    (e: unknown) => parentPort!.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
-  );
+  waiting.push(req);
+  pump();
 });
