@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, compactVerify } from 'jose';
-import { api, fmt, processCpuMs, rng, startServer, timed } from './lib.js';
+import { api, fmt, processCpuMs, processMinorFaults, rng, startServer, timed } from './lib.js';
 
 export interface IntakeResult {
   declarations: number;
@@ -16,6 +16,8 @@ export interface IntakeResult {
   /** CPU time per declaration: the baseline process's per check, the server's per intake */
   baselineCpuUs: number;
   serverCpuUs: number;
+  /** minor page faults the server took per declaration (fresh 4 KiB pages) */
+  serverFaults: number;
   batches: number;
   runs: number;
 }
@@ -87,6 +89,7 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
       const proc = (await api(server.url, 'POST', '/v1/tokens', { role: 'procurement' })).token as string;
       let accepted = 0;
       const cpu0 = processCpuMs(server.child.pid!);
+      const faults0 = processMinorFaults(server.child.pid!);
       // as `nonred submit` sends them: batches of 1,000, two in flight
       const run = await timed(async () => {
         let next = 0;
@@ -102,6 +105,7 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
       });
       if (accepted !== total) throw new Error(`intake accepted ${accepted} of ${total}`);
       serverCpu.push(((processCpuMs(server.child.pid!) - cpu0) * 1000) / total);
+      serverFaults.push((processMinorFaults(server.child.pid!) - faults0) / total);
       return (total / run.ms) * 1000;
     } finally {
       await server.stop();
@@ -114,6 +118,7 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
   const withKid: string[] = [];
   const baseCpu: number[] = [];
   const serverCpu: number[] = [];
+  const serverFaults: number[] = [];
   const bases: number[] = [];
   const rates: number[] = [];
   for (let k = 0; k < rounds; k++) {
@@ -123,6 +128,6 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const baselinePerSec = median(bases);
   const intakePerSec = median(rates);
-  console.log(`intake: ${fmt(intakePerSec)} declarations/s over HTTP (runs ${rates.map((r) => fmt(r)).join(', ')}); baseline compactVerify ${fmt(baselinePerSec)}/s (runs ${bases.map((b) => fmt(b)).join(', ')}); ratio ${fmt(intakePerSec / baselinePerSec, 2)}; CPU per declaration: server ${fmt(median(serverCpu))} µs, baseline ${fmt(median(baseCpu))} µs`);
-  return { declarations: total, baselinePerSec, intakePerSec, ratio: intakePerSec / baselinePerSec, baselineCpuUs: median(baseCpu), serverCpuUs: median(serverCpu), batches: Math.ceil(total / BATCH), runs: rates.length };
+  console.log(`intake: ${fmt(intakePerSec)} declarations/s over HTTP (runs ${rates.map((r) => fmt(r)).join(', ')}); baseline compactVerify ${fmt(baselinePerSec)}/s (runs ${bases.map((b) => fmt(b)).join(', ')}); ratio ${fmt(intakePerSec / baselinePerSec, 2)}; CPU per declaration: server ${fmt(median(serverCpu))} µs, baseline ${fmt(median(baseCpu))} µs; server page faults per declaration ${fmt(median(serverFaults), 1)}`);
+  return { declarations: total, baselinePerSec, intakePerSec, ratio: intakePerSec / baselinePerSec, baselineCpuUs: median(baseCpu), serverCpuUs: median(serverCpu), serverFaults: median(serverFaults), batches: Math.ceil(total / BATCH), runs: rates.length };
 }

@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: a seeded generator, timing, peak memory, the machine
 // line, and starting the real server process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, freemem, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -28,6 +28,29 @@ export function machineLine(): string {
 
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * What memory costs this machine, measured in a child process: ms per MB to write one byte
+ * per 4 KiB page of a buffer never touched before (each page is a fault the kernel serves
+ * with a fresh, zeroed page), and to do the same again on the same buffer. On virtual
+ * machines the first can be hundreds of times the second; every MB a server process takes
+ * fresh from the kernel (a growing heap, a new large buffer) pays it.
+ */
+export function memoryCost(): { freshMsPerMb: number; reusedMsPerMb: number } {
+  const script = `const MB = 256; const r = []; for (let k = 0; k < 3; k++) {
+    const b = Buffer.allocUnsafeSlow(MB * 1048576); let t = performance.now();
+    for (let i = 0; i < b.length; i += 4096) b[i] = 1; const fresh = performance.now() - t; t = performance.now();
+    for (let i = 0; i < b.length; i += 4096) b[i] = 2; r.push([fresh / MB, (performance.now() - t) / MB]); }
+    r.sort((a, b) => a[0] - b[0]); console.log(JSON.stringify(r[1]));`;
+  const [fresh, reused] = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as [number, number];
+  return { freshMsPerMb: fresh, reusedMsPerMb: reused };
+}
+
+/** Minor page faults (a page the kernel had to supply) a process has taken so far, from /proc/<pid>/stat. */
+export function processMinorFaults(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux; USER_HZ = 100). */

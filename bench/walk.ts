@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, startServer, timed } from './lib.js';
+import { api, processMinorFaults, startServer, timed } from './lib.js';
 
 export interface WalkResult {
   size: number;
@@ -24,6 +24,8 @@ export interface WalkResult {
   cteMs: number;
   /** the server process's peak resident memory over all runs */
   peakRssMb: number;
+  /** minor page faults the server took per verification (median over the runs) */
+  faults: number;
   reportBytes: number;
 }
 
@@ -69,17 +71,20 @@ export async function benchWalk(size: number, runs = 3): Promise<WalkResult> {
       const proc = (await api(server.url, 'POST', '/v1/tokens', { role: 'procurement' })).token as string;
       const runsMs: number[] = [];
       const indexMs: number[] = [];
+      const faults: number[] = [];
       let last: { verdict: string; summary: { nodes: number; findings: number } } | undefined;
       let bytes = 0;
       for (let i = 0; i < runs; i++) {
         // until the last byte of the answer; the pieces are joined after the clock stops
         // (growing one buffer as they arrive would time this process's memory, not the service)
+        const faults0 = processMinorFaults(server.child.pid!);
         const run = await timed(async () => {
           const res = await fetch(`${server.url}/v1/boms/${setup.bomId}/verify?policy=non-red`, { method: 'POST', headers: { authorization: `Bearer ${proc}` } });
           const pieces: Uint8Array[] = [];
           for await (const piece of res.body!) pieces.push(piece);
           return { status: res.status, pieces };
         });
+        faults.push(processMinorFaults(server.child.pid!) - faults0);
         const body = Buffer.concat(run.value.pieces);
         if (run.value.status !== 201) throw new Error(`verify → ${run.value.status}: ${body.subarray(0, 300).toString()}`);
         runsMs.push(run.ms);
@@ -92,9 +97,9 @@ export async function benchWalk(size: number, runs = 3): Promise<WalkResult> {
       }
       const r: WalkResult = {
         size, nodes: last!.summary.nodes, reachable: base.reachable, verdict: last!.verdict, findings: last!.summary.findings,
-        runsMs, walkMs: median(runsMs), indexMs: median(indexMs), cteMs: base.ms, peakRssMb: serverPeakRssMb(server.child.pid!), reportBytes: bytes,
+        runsMs, walkMs: median(runsMs), indexMs: median(indexMs), cteMs: base.ms, peakRssMb: serverPeakRssMb(server.child.pid!), faults: median(faults), reportBytes: bytes,
       };
-      console.log(`walk ${size}: ${r.walkMs.toFixed(0)} ms median of ${runs} (${runsMs.map((m) => m.toFixed(0)).join(', ')}; CTE ${r.cteMs.toFixed(1)} ms, ×${(r.walkMs / r.cteMs).toFixed(1)}), server peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.nodes} nodes, verdict ${r.verdict}`);
+      console.log(`walk ${size}: ${r.walkMs.toFixed(0)} ms median of ${runs} (${runsMs.map((m) => m.toFixed(0)).join(', ')}; CTE ${r.cteMs.toFixed(1)} ms, ×${(r.walkMs / r.cteMs).toFixed(1)}), server peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.faults} page faults per run (${faults.join(', ')}), ${r.nodes} nodes, verdict ${r.verdict}`);
       return r;
     } finally {
       await server.stop();
