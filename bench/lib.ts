@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 
 // compiled to bench/out/bench/: the project root is three levels up
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+// what `npm start` runs
+export const CLI = join(ROOT, 'dist', 'cli', 'nonred.cjs');
 
 /** mulberry32: small, fast, seeded — the same data every run. */
 export function rng(seed: number): () => number {

@@ -11,7 +11,8 @@ import { enableBoundedHeapGrowth } from './heap-growth.js';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
   enableBoundedHeapGrowth();
-  const deps = await openDeps(config, { checker: verifyPool(config.verifyWorkers ?? availableParallelism()), backgroundCheckpoints: true, signingThread: true });
+  const workers = config.verifyWorkers ?? availableParallelism();
+  const deps = await openDeps(config, { checker: verifyPool(workers), backgroundCheckpoints: true, signingThread: true });
   if (config.demo && isEmpty(deps)) {
     const seeded = await seedDemo(deps);
     console.log([
@@ -30,7 +31,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const app = createApp(deps);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-      console.log(`nonred listening on http://${config.host}:${info.port} (database ${config.dbPath}) — API docs at /docs`);
+      console.log(`nonred listening on http://${config.host}:${info.port} (database ${config.dbPath}; ${workers} verify workers, libuv thread pool ${process.env.UV_THREADPOOL_SIZE ?? '4 (its default)'}) — API docs at /docs`);
       resolve({
         port: info.port,
         close: () => new Promise<void>((done) => server.close(() => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'dist', 'cli', 'main.js');
+const BIN = join(ROOT, 'dist', 'cli', 'nonred.cjs');
 const BOOT = 'cli-test-bootstrap-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'nonred-cli-'));
 const db = join(dir, 'server', 'nonred.db');

@@ -1,13 +1,13 @@
-// The server process itself: `node dist/server.js` (what `npm start` runs) on a free port
-// with a fresh database directory.
+// The server process itself: `node dist/cli/nonred.cjs serve` (what `npm start` runs) on a
+// free port with a fresh database directory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const SERVER = join(import.meta.dirname, '..', '..', 'dist', 'server.js');
+const LAUNCHER = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'nonred.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'nonred-e2e-'));
 const children: ChildProcess[] = [];
 
@@ -18,7 +18,7 @@ afterAll(() => {
 
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; out: string; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH ?? '', NONRED_PORT: '0', NONRED_LOG: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LAUNCHER, 'serve'], { env: { PATH: process.env.PATH ?? '', NONRED_PORT: '0', NONRED_LOG: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
@@ -61,11 +61,14 @@ describe('the server process', () => {
     expect(red[0]!.path.map((s) => s.partNumber)).toEqual(['KQ4-100', 'VA-FC7', 'TG-M10', 'RL-G10']);
     const jwks1 = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).text();
     expect((statSync(join(dir, 'demo', 'service-key.jwk')).mode & 0o777).toString(8)).toBe('600');
+    // sized before any module loaded: one thread per core, at least two (src/cli/nonred.cts)
+    expect(out).toContain(`libuv thread pool ${Math.max(2, availableParallelism())})`);
     await stop(child);
 
     // a restart keeps the service key and does not seed again
-    const second = await start({ NONRED_DB: db });
+    const second = await start({ NONRED_DB: db, UV_THREADPOOL_SIZE: '3' });
     expect(second.out).not.toMatch(/demo programme seeded/);
+    expect(second.out).toContain('libuv thread pool 3)'); // a size set in the environment is kept
     expect(await (await fetch(`http://127.0.0.1:${second.port}/.well-known/jwks.json`)).text()).toBe(jwks1);
     const again = await fetch(`http://127.0.0.1:${second.port}/v1/reports/${reportId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(again.status).toBe(200);
