@@ -1,7 +1,7 @@
 // The server process itself: `node dist/cli/nonred.cjs serve` (what `npm start` runs) on a
 // free port with a fresh database directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, createLocalJWKSet } from 'jose';
@@ -82,6 +82,21 @@ describe('the server process', () => {
     const res = await fetch(`http://127.0.0.1:${port}/v1/suppliers`, { headers: { authorization: `Bearer ${boot}` } });
     expect(await res.json()).toEqual({ items: [] });
     await stop(child);
+  });
+
+  // Linux: the threads of a process are listed in /proc. Two servers started alike differ in
+  // threads only by their pools, so this fails if the entry point sets the size too late
+  // (an ES module entry would leave libuv's default of 4 in the first).
+  it.runIf(existsSync('/proc/self/task'))('runs libuv\'s thread pool at the size the entry point sets', async () => {
+    const threads = async (extra: Record<string, string>, name: string) => {
+      const { child } = await start({ NONRED_DB: join(dir, `pool-${name}`, 'nonred.db'), NONRED_DEMO: '0', ...extra });
+      const n = readdirSync(`/proc/${child.pid}/task`).length;
+      await stop(child);
+      return n;
+    };
+    const byDefault = await threads({}, 'default');
+    const ofSix = await threads({ UV_THREADPOOL_SIZE: '6' }, 'six');
+    expect(ofSix - byDefault).toBe(6 - Math.max(2, availableParallelism()));
   });
 
   it('answers large verifications over HTTP intact while several are in flight, signed and stored', async () => {
