@@ -48,16 +48,20 @@ export function memoryCost(): { freshMsPerMb: number; reusedMsPerMb: number } {
   return { freshMsPerMb: fresh, reusedMsPerMb: reused };
 }
 
-/** Minor page faults (a page the kernel had to supply) a process has taken so far, from /proc/<pid>/stat. */
-export function processMinorFaults(pid: number): number {
+/** The fields of /proc/<pid>/stat after the command name (Linux): [0] is the state. */
+function procStat(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Minor page faults (a page the kernel had to supply) a process has taken so far. */
+export function processMinorFaults(pid: number): number {
+  return Number(procStat(pid)[7]);
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux; USER_HZ = 100). */
 export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const f = procStat(pid);
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
