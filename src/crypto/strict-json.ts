@@ -16,16 +16,49 @@ export function parseStrictJson(text: string): StrictJsonResult {
   }
   // Fast path: count member names in the text and in the parsed value; only when they
   // differ (a duplicate collapsed in parsing) is the exact scanner run to name it.
-  if (countNameTokens(text) !== countMembers(value)) {
+  if (nameTokens(text, value) !== countMembers(value)) {
     const dup = findDuplicateKey(text);
     return { ok: false, reason: 'duplicate', detail: `duplicate member "${dup ?? '?'}"` };
   }
   return { ok: true, value };
 }
 
-// In valid JSON every ":" outside a string separates one member name from its value, so
-// counting them counts the member names. One pass, no regular expression.
-function countNameTokens(text: string): number {
+// In valid JSON every ":" outside a string separates one member name from its value. So the
+// member names written in the text are its colons less those inside its strings; and the
+// strings' colons can be counted in the parsed value, which holds every string of the text
+// unless a duplicate member was dropped (then the text has at least as many more, and the
+// count comes out too high, never too low). One exception: a colon written as an escape
+// (\u003a) is in the parsed string but not in the text, which could hide a dropped member.
+// So a text with any \u escape is scanned character by character instead.
+function nameTokens(text: string, value: unknown): number {
+  return text.includes('\\u') ? scanNameTokens(text) : colons(text) - stringColons(value);
+}
+
+function colons(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) n++;
+  return n;
+}
+
+function stringColons(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') n += colons(v);
+    else if (typeof v !== 'object' || v === null) continue;
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else {
+      for (const k in v) {
+        n += colons(k);
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return n;
+}
+
+function scanNameTokens(text: string): number {
   let n = 0;
   let inString = false;
   for (let i = 0, len = text.length; i < len; i++) {

@@ -76,9 +76,14 @@ function decodeJsonSegment(segment: string, what: 'header' | 'payload'): { value
   return { value: v as Record<string, unknown>, text };
 }
 
+// (the regular expression alone has to look at every character for its end anchor)
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
 /** The 400-phase: compact serialization, strict base64url, JSON without duplicate keys. */
 export function decodeCompactJws(body: string): DecodedJws {
-  const token = body.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  const token = isJsonSpace(body.charCodeAt(0)) || isJsonSpace(body.charCodeAt(body.length - 1)) ? body.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '') : body;
   if (token.startsWith('{')) {
     throw new Problem(400, 'declaration.not_compact', 'JSON serializations (flattened or general) are refused: submit the compact serialization');
   }

@@ -170,6 +170,23 @@ describe('POST /v1/declarations: every rule, each with its own code', () => {
     await expectRejected(`${h}.${p}.${spare}`, 400, 'declaration.bad_base64url');
   });
 
+  it('takes a token with whitespace around it as the token itself (its sha256 is of the bare token)', async () => {
+    const token = await signDeclaration(ed);
+    const r = await submit(`\r\n \t${token}\n\t `);
+    expect(r.status).toBe(201);
+    expect(r.body.sha256).toBe(sha256Of(token));
+    const again = await submit(token);
+    expect(again.status).toBe(200);
+    expect(again.body.sha256).toBe(sha256Of(token));
+  });
+
+  it('refuses a duplicate hidden behind a colon written as an escape', async () => {
+    const good = JSON.stringify(payload(ed, { components: [{ manufacturer: 'M', partNumber: 'P', quantity: 1 }] }));
+    const hidden = good.replace('"quantity":1', '"quantity":1,"quantity":1000').replace('"M"', '"M\\u003a"');
+    expect(hidden).toContain('M\\u003a');
+    await expectRejected(rawJws(ed, headerText(ed), hidden), 400, 'declaration.duplicate_key');
+  });
+
   it('refuses duplicate keys in payload and header, which a last-wins parser would let through', async () => {
     const good = JSON.stringify(payload(ed, { components: [{ manufacturer: 'M', partNumber: 'P', quantity: 1 }] }));
     const dup = good.replace('"quantity":1', '"quantity":1,"quantity":1000');

@@ -23,6 +23,37 @@ describe('strict JSON', () => {
     expect(parseStrictJson('[{"a" : 1, "b": {"a": 2}}, "a", {"a": 3 , "a" :4}]')).toMatchObject({ ok: false, reason: 'duplicate', detail: 'duplicate member "a"' });
   });
 
+  it('is not fooled by colons inside strings, escaped or not, that offset a dropped member', () => {
+    // the dropped duplicate's colon balanced by a colon that only the parsed value shows
+    expect(parseStrictJson(String.raw`{"x":"\u003a","a":1,"a":2}`)).toMatchObject({ ok: false, reason: 'duplicate', detail: 'duplicate member "a"' });
+    expect(parseStrictJson(String.raw`{"\u003A":1,"a":1,"a":2}`)).toMatchObject({ ok: false, reason: 'duplicate' });
+    expect(parseStrictJson(String.raw`{"x":["\u003a"],"a":{"b":1,"b":2}}`)).toMatchObject({ ok: false, reason: 'duplicate', detail: 'duplicate member "b"' });
+    expect(parseStrictJson(String.raw`{"x":"\u003a","a":1}`).ok).toBe(true);
+    expect(parseStrictJson('{"t":"2026-10-01T00:00:00Z","a:b":{"c:":":"},"a":[":",":"]}').ok).toBe(true);
+    expect(parseStrictJson('{"a:b":1,"a:b":2}')).toMatchObject({ ok: false, reason: 'duplicate', detail: 'duplicate member "a:b"' });
+  });
+
+  it('agrees with the exact scanner on random documents with and without duplicates', () => {
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 16807) % 2147483647) % n;
+    const names = ['a', 'b', 'a:b', ':', '\\u0061', 'c\\"', '__proto__'];
+    const scalars = ['1', '"x"', '":"', '"\\u003a"', 'null', '"a\\\\"', '"::"'];
+    const doc = (depth: number): string => {
+      if (depth === 0 || rand(3) === 0) return scalars[rand(scalars.length)]!;
+      if (rand(4) === 0) return `[${Array.from({ length: rand(4) }, () => doc(depth - 1)).join(',')}]`;
+      return `{${Array.from({ length: rand(4) }, () => `"${names[rand(names.length)]}":${doc(depth - 1)}`).join(',')}}`;
+    };
+    let duplicates = 0;
+    for (let i = 0; i < 3000; i++) {
+      const text = doc(4);
+      const dup = findDuplicateKey(text);
+      const got = parseStrictJson(text);
+      expect(got.ok, text).toBe(dup === null);
+      if (dup !== null) duplicates++;
+    }
+    expect(duplicates).toBeGreaterThan(300);
+  });
+
   it('reports syntax errors apart from duplicates', () => {
     expect(parseStrictJson('{"a":')).toMatchObject({ ok: false, reason: 'syntax' });
     expect(parseStrictJson('{"a":1,"a":1}')).toMatchObject({ ok: false, reason: 'duplicate' });
@@ -40,17 +71,43 @@ describe('strict base64url', () => {
     expect(decodeStrictBase64url('a')).toBeNull();
   });
 
-  it('agrees with re-encoding on every last character of every length class', () => {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  // The rules written out one by one (RFC 7515 §2 and the canonical form), as the reference
+  // the implementation (which re-encodes) must agree with on every short string over the
+  // alphabet and the characters a forged segment might slip in.
+  const SEXTETS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  function strictByRules(seg: string): boolean {
+    if (!/^[A-Za-z0-9_-]*$/.test(seg)) return false;
+    const rest = seg.length % 4;
+    if (rest === 1) return false;
+    if (rest === 0) return true;
+    const last = SEXTETS.indexOf(seg[seg.length - 1]!);
+    return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
+  }
+
+  it('agrees with the rules on every last character of every length class', () => {
     for (const prefix of ['', 'aGVs', 'aGVsbG8g']) {
-      for (const a of alphabet) {
+      for (const a of SEXTETS) {
         for (const tail of [`${a}`, `A${a}`, `AA${a}`, `AAA${a}`]) {
           const seg = prefix + tail;
-          const canonical = seg.length % 4 !== 1 && Buffer.from(seg, 'base64url').toString('base64url') === seg;
-          expect(decodeStrictBase64url(seg) !== null, seg).toBe(canonical);
+          expect(decodeStrictBase64url(seg) !== null, seg).toBe(strictByRules(seg));
         }
       }
     }
+  });
+
+  it('refuses every string with a character outside the alphabet, wherever it stands', () => {
+    const chars = ['A', 'Q', 'g', '-', '_', '+', '/', '=', ' ', '\n', '.', '\u00e9', '\u0000', '\ud83d'];
+    let refused = 0;
+    for (const a of chars) for (const b of chars) for (const c of chars) {
+      for (const seg of [a + b + c, `aGVs${a}${b}${c}`, `${a}${b}${c}aGVs`, `${a}${b}`]) {
+        const got = decodeStrictBase64url(seg);
+        expect(got !== null, JSON.stringify(seg)).toBe(strictByRules(seg));
+        if (got === null) refused++;
+        else expect(Buffer.from(got).toString('base64url')).toBe(seg);
+      }
+    }
+    expect(refused).toBeGreaterThan(1000);
+    expect(decodeStrictBase64url('')?.length).toBe(0);
   });
 });
 
