@@ -27,6 +27,23 @@ export interface WalkResult {
   /** minor page faults the server took per verification (median over the runs) */
   faults: number;
   reportBytes: number;
+  /** the server's own timing of each step (its Server-Timing header), median over the runs, ms */
+  steps: Record<Step, number>;
+  /** the rest of each request (median): sending and receiving the report, HTTP, the queue */
+  restMs: number;
+}
+
+export const STEPS = ['walk', 'body', 'parts', 'store'] as const;
+export type Step = (typeof STEPS)[number];
+
+function stepsOf(header: string | null): Record<Step, number> {
+  const out = {} as Record<Step, number>;
+  for (const step of STEPS) {
+    const m = new RegExp(`(?:^|, )${step};dur=([\\d.]+)`).exec(header ?? '');
+    if (!m) throw new Error(`verify answered without a Server-Timing ${step} (${header})`);
+    out[step] = Number(m[1]);
+  }
+  return out;
 }
 
 const HERE = import.meta.dirname;
@@ -72,6 +89,7 @@ export async function benchWalk(size: number, runs = 3): Promise<WalkResult> {
       const runsMs: number[] = [];
       const indexMs: number[] = [];
       const faults: number[] = [];
+      const steps: Record<Step, number>[] = [];
       let last: { verdict: string; summary: { nodes: number; findings: number } } | undefined;
       let bytes = 0;
       for (let i = 0; i < runs; i++) {
@@ -82,12 +100,13 @@ export async function benchWalk(size: number, runs = 3): Promise<WalkResult> {
           const res = await fetch(`${server.url}/v1/boms/${setup.bomId}/verify?policy=non-red`, { method: 'POST', headers: { authorization: `Bearer ${proc}` } });
           const pieces: Uint8Array[] = [];
           for await (const piece of res.body!) pieces.push(piece);
-          return { status: res.status, pieces };
+          return { status: res.status, pieces, timing: res.headers.get('server-timing') };
         });
         faults.push(processMinorFaults(server.child.pid!) - faults0);
         const body = Buffer.concat(run.value.pieces);
         if (run.value.status !== 201) throw new Error(`verify → ${run.value.status}: ${body.subarray(0, 300).toString()}`);
         runsMs.push(run.ms);
+        steps.push(stepsOf(run.value.timing));
         bytes = body.length;
         last = JSON.parse(body.toString('utf8')) as typeof last;
         // where-used writes any rows still queued before it answers: this is the work the
@@ -98,8 +117,10 @@ export async function benchWalk(size: number, runs = 3): Promise<WalkResult> {
       const r: WalkResult = {
         size, nodes: last!.summary.nodes, reachable: base.reachable, verdict: last!.verdict, findings: last!.summary.findings,
         runsMs, walkMs: median(runsMs), indexMs: median(indexMs), cteMs: base.ms, peakRssMb: serverPeakRssMb(server.child.pid!), faults: median(faults), reportBytes: bytes,
+        steps: Object.fromEntries(STEPS.map((k) => [k, median(steps.map((x) => x[k]))])) as Record<Step, number>,
+        restMs: median(runsMs.map((ms, i) => ms - STEPS.reduce((a, k) => a + steps[i]![k], 0))),
       };
-      console.log(`walk ${size}: ${r.walkMs.toFixed(0)} ms median of ${runs} (${runsMs.map((m) => m.toFixed(0)).join(', ')}; CTE ${r.cteMs.toFixed(1)} ms, ×${(r.walkMs / r.cteMs).toFixed(1)}), server peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.faults} page faults per run (${faults.join(', ')}), ${r.nodes} nodes, verdict ${r.verdict}`);
+      console.log(`walk ${size}: ${r.walkMs.toFixed(0)} ms median of ${runs} (${runsMs.map((m) => m.toFixed(0)).join(', ')}; CTE ${r.cteMs.toFixed(1)} ms, ×${(r.walkMs / r.cteMs).toFixed(1)}), server peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.faults} page faults per run (${faults.join(', ')}), ${r.nodes} nodes, verdict ${r.verdict}; server steps ${STEPS.map((k) => `${k} ${r.steps[k].toFixed(0)}`).join(', ')}, rest ${r.restMs.toFixed(0)} ms`);
       return r;
     } finally {
       await server.stop();

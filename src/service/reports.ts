@@ -44,6 +44,25 @@ export interface IssuedReport {
   json: Uint8Array;
   /** Gives the buffer back and starts the deferred work (the where-used rows). */
   done(): void;
+  /** How long each step took, in ms, for the answer's Server-Timing header (not part of the report). */
+  timings: ReportTimings;
+}
+
+/** The steps of issuing a report, timed (see serverTiming). */
+export interface ReportTimings {
+  /** the graph walk: evidence read, paths, verdict */
+  walk: number;
+  /** the report body written */
+  body: number;
+  /** the where-used rows computed (written after the answer) */
+  parts: number;
+  /** the write transaction: body stored while it is signed, audit entry, commit */
+  store: number;
+}
+
+/** The Server-Timing header value (W3C Server Timing) for the steps of a report. */
+export function serverTiming(t: ReportTimings): string {
+  return (Object.keys(t) as (keyof ReportTimings)[]).map((k) => `${k};dur=${t[k].toFixed(1)}`).join(', ');
 }
 
 export async function issueReport(deps: Deps, bomId: string, policyRef: string | undefined, actor: Actor): Promise<IssuedReport> {
@@ -66,10 +85,15 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
   const db = deps.store.sqlite;
   const now = deps.clock().toISOString();
   const id = deps.ids('rpt');
+  // (durations for the Server-Timing header only: the report's own times come from deps.clock)
+  const t0 = performance.now();
+  let t1 = t0;
+  let t2 = t0;
   const { w, verdict, summary, parts } = (() => {
     const result = walk({
       bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
     });
+    t1 = performance.now();
     // Everything but `log`, which is the last member. The walk's result is written once,
     // and can be collected before signing, which holds the other large buffer.
     const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
@@ -77,10 +101,12 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
       id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
       policy: policyRow.policy, policySha256: policyRow.sha256, result,
     });
+    t2 = performance.now();
     // the where-used rows now (they are written after the answer): then the walk's
     // result can be collected before signing and answering, which hold the largest buffers
     return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
   })();
+  const t3 = performance.now();
 
   try {
     // One write transaction: nobody else appends to the audit log meanwhile, so the
@@ -107,12 +133,13 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
     bodyScratch.give(w.buffer);
     throw e;
   }
+  const timings: ReportTimings = { walk: t1 - t0, body: t2 - t1, parts: t3 - t2, store: performance.now() - t3 };
   queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));
   // the JSON form: the signed body with its unsigned status beside it
   w.truncate(w.length - 1).raw(`,"status":${JSON.stringify({ stale: false })}}`);
   let lent = true;
   return {
-    id, verdict, summary, json: w.bytes(),
+    id, verdict, summary, json: w.bytes(), timings,
     done: () => {
       if (!lent) return;
       lent = false;

@@ -94,6 +94,22 @@ describe('from an empty database to a signed report', () => {
     for (const m of DETERMINISTIC_MEMBERS) expect(JSON.stringify(two[m])).toBe(JSON.stringify(one[m]));
   });
 
+  it('says in a Server-Timing header how long each step of a verification took', async () => {
+    await seedEvidence();
+    const up = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body: bom, expect: 201 });
+    const t0 = performance.now();
+    const res = await ctx.req('POST', `/v1/boms/${up.id}/verify`, { token: proc });
+    const elapsed = performance.now() - t0;
+    expect(res.status).toBe(201);
+    const header = res.headers.get('server-timing') ?? '';
+    expect(header).toMatch(/^walk;dur=\d+\.\d, body;dur=\d+\.\d, parts;dur=\d+\.\d, store;dur=\d+\.\d$/);
+    const durations = [...header.matchAll(/dur=([\d.]+)/g)].map((m) => Number(m[1]));
+    // milliseconds, of steps inside the request: together no longer than the request took
+    expect(durations.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(elapsed + 0.5);
+    // and not a member of the report, whose body stays deterministic
+    expect(Object.keys(await res.json() as object)).not.toContain('timings');
+  });
+
   it('keeps the policy version a report used when the policy changes', async () => {
     await seedEvidence();
     const up = await ctx.json<{ id: string }>('POST', '/v1/boms', { token: proc, body: bom, expect: 201 });

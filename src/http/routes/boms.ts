@@ -9,7 +9,7 @@ import { unknownManufacturers, unknownManufacturersMessage } from '../../domain/
 import { buildCanon } from '../../domain/part-key.js';
 import { Problem } from '../../problem.js';
 import { actorName } from '../../service/deps.js';
-import { issueReport } from '../../service/reports.js';
+import { issueReport, serverTiming } from '../../service/reports.js';
 import { READERS, requireRole } from '../auth.js';
 import type { App } from '../context.js';
 import { bearer, listQuery, op, page, rawBody } from '../openapi.js';
@@ -85,6 +85,6 @@ export function registerBomRoutes(app: App): void {
     const deps = c.get('deps');
     const issued = await issueReport(deps, c.req.valid('param').id, c.req.valid('query').policy, actor);
     c.header('location', `/v1/reports/${issued.id}`);
-    return lentBody(c, issued.json, issued.done, 201, { 'content-type': 'application/json' });
+    return lentBody(c, issued.json, issued.done, 201, { 'content-type': 'application/json', 'server-timing': serverTiming(issued.timings) });
   });
 }
