@@ -75,6 +75,8 @@ export interface Server {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** what the server printed, and how it ended if it has: for the error when a request fails */
+  describe(): string;
 }
 
 export const BOOT = 'bench-bootstrap-token-0123456789abcdef';
@@ -88,6 +90,8 @@ export function startServer(db: string, env: Record<string, string> = {}): Promi
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let ended: string | null = null;
+    child.on('exit', (code, signal) => (ended = `exited with ${signal ?? code}`));
     const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -101,6 +105,7 @@ export function startServer(db: string, env: Record<string, string> = {}): Promi
             child.on('exit', () => done());
             child.kill('SIGTERM');
           }),
+          describe: () => `server ${ended ?? 'still running'}; its output: ${out.slice(-2000) || '(none)'}`,
         });
       }
     });

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, processMinorFaults, startServer, timed } from './lib.js';
@@ -72,6 +73,25 @@ function cteBaseline(file: string): { ms: number; reachable: number } {
   }
 }
 
+/**
+ * One verification on a connection of its own. (Reusing a kept-alive connection raced the
+ * server's keep-alive timeout: parsing a 300,000-node report here blocks this process for
+ * seconds, after which a POST could go out on a socket the server had already closed.)
+ * The pieces are kept as they arrive and joined after the clock stops.
+ */
+function verifyOnce(url: string, token: string): Promise<{ status: number; pieces: Buffer[]; timing: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const pieces: Buffer[] = [];
+      res.on('data', (piece: Buffer) => pieces.push(piece));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, pieces, timing: (res.headers['server-timing'] as string | undefined) ?? null }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -93,14 +113,17 @@ export async function benchWalk(size: number, runs = 3): Promise<WalkResult> {
       let last: { verdict: string; summary: { nodes: number; findings: number } } | undefined;
       let bytes = 0;
       for (let i = 0; i < runs; i++) {
-        // until the last byte of the answer; the pieces are joined after the clock stops
-        // (growing one buffer as they arrive would time this process's memory, not the service)
+        // until the last byte of the answer (growing one buffer as the pieces arrive would
+        // time this process's memory, not the service)
         const faults0 = processMinorFaults(server.child.pid!);
         const run = await timed(async () => {
-          const res = await fetch(`${server.url}/v1/boms/${setup.bomId}/verify?policy=non-red`, { method: 'POST', headers: { authorization: `Bearer ${proc}` } });
-          const pieces: Uint8Array[] = [];
-          for await (const piece of res.body!) pieces.push(piece);
-          return { status: res.status, pieces, timing: res.headers.get('server-timing') };
+          try {
+            return await verifyOnce(`${server.url}/v1/boms/${setup.bomId}/verify?policy=non-red`, proc);
+          } catch (e) {
+            // (say why: a reset connection alone does not tell a crash from a timeout)
+            await new Promise((r) => setTimeout(r, 500));
+            throw new Error(`verify ${i + 1} of ${size} nodes failed: ${e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : String(e)}; ${server.describe()}`);
+          }
         });
         faults.push(processMinorFaults(server.child.pid!) - faults0);
         const body = Buffer.concat(run.value.pieces);
