@@ -16,7 +16,8 @@ export function parseStrictJson(text: string): StrictJsonResult {
   }
   // Fast path: count member names in the text and in the parsed value; only when they
   // differ (a duplicate collapsed in parsing) is the exact scanner run to name it.
-  if (nameTokens(text, value) !== countMembers(value)) {
+  const parsed = tally(value);
+  if (nameTokens(text, parsed.stringColons) !== parsed.members) {
     const dup = findDuplicateKey(text);
     return { ok: false, reason: 'duplicate', detail: `duplicate member "${dup ?? '?'}"` };
   }
@@ -30,8 +31,8 @@ export function parseStrictJson(text: string): StrictJsonResult {
 // count comes out too high, never too low). One exception: a colon written as an escape
 // (\u003a) is in the parsed string but not in the text, which could hide a dropped member.
 // So a text with any \u escape is scanned character by character instead.
-function nameTokens(text: string, value: unknown): number {
-  return text.includes('\\u') ? scanNameTokens(text) : colons(text) - stringColons(value);
+function nameTokens(text: string, stringColons: number): number {
+  return text.includes('\\u') ? scanNameTokens(text) : colons(text) - stringColons;
 }
 
 function colons(s: string): number {
@@ -40,22 +41,25 @@ function colons(s: string): number {
   return n;
 }
 
-function stringColons(value: unknown): number {
-  let n = 0;
+/** The parsed value's member names, and the colons inside its strings (names and values). */
+function tally(value: unknown): { members: number; stringColons: number } {
+  let members = 0;
+  let stringColons = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (typeof v === 'string') n += colons(v);
+    if (typeof v === 'string') stringColons += colons(v);
     else if (typeof v !== 'object' || v === null) continue;
     else if (Array.isArray(v)) for (const x of v) stack.push(x);
     else {
       for (const k in v) {
-        n += colons(k);
+        members++;
+        stringColons += colons(k);
         stack.push((v as Record<string, unknown>)[k]);
       }
     }
   }
-  return n;
+  return { members, stringColons };
 }
 
 function scanNameTokens(text: string): number {
@@ -68,25 +72,6 @@ function scanNameTokens(text: string): number {
       else if (c === 0x22 /* " */) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x3a /* : */) n++;
-  }
-  return n;
-}
-
-function countMembers(value: unknown): number {
-  let n = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
-      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
-    } else {
-      for (const k in v) {
-        n++;
-        const x = (v as Record<string, unknown>)[k];
-        if (typeof x === 'object' && x !== null) stack.push(x);
-      }
-    }
   }
   return n;
 }
