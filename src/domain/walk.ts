@@ -805,7 +805,9 @@ export function walk(input: WalkInput): WalkResult {
     }
     return list;
   };
-  type Resolved = { resolved: FlatOrigin; origin: Record<string, unknown> };
+  // clean: the usual nodes (see the judge loop) found clean with this origin, a bit per
+  // combination of categories (bits 0–2) and direct assurance (bit 3)
+  type Resolved = { resolved: FlatOrigin; origin: Record<string, unknown>; clean: number };
   const resolvedCache = new Map<FlatOrigin, Map<string, Resolved>>();
   const resolveOrigin = (layer: readonly Source[], registrySources: readonly Source[], canonMfr: string): Resolved => {
     const cacheable = layer.length === 1;
@@ -828,7 +830,7 @@ export function walk(input: WalkInput): WalkResult {
       if (names.manufacturer === undefined && s.names.manufacturer !== undefined) names.manufacturer = s.names.manufacturer;
       if (names.ultimateParent === undefined && s.names.ultimateParent !== undefined) names.ultimateParent = s.names.ultimateParent;
     }
-    const out = { resolved, origin: unflattenOrigin(resolved, names) };
+    const out = { resolved, origin: unflattenOrigin(resolved, names), clean: 0 };
     if (cacheable) {
       if (byMaker) byMaker.set(canonMfr, out);
       else resolvedCache.set(layer[0]!.flat, new Map([[canonMfr, out]]));
@@ -867,8 +869,11 @@ export function walk(input: WalkInput): WalkResult {
     // Attestations come only from edges that survived the cycle cut, in the parents' key order.
     let attesting: number[] = NONE;
     let cats = 0;
+    // no mention carries an origin or a `declaration` reference
+    let plainMentions = true;
     for (let m = mHead[idx]!; m !== -1; m = mNext[m]!) {
       cats |= categoryBits(mentionCategory(m) ?? undefined);
+      if (!nChosen[mParent[m]!]!.componentsPlain) plainMentions = false;
       if (mentionOrigin(m) === undefined || edgeCut(mParent[m]!, idx)) continue;
       attesting = append(attesting, m);
     }
@@ -880,6 +885,34 @@ export function walk(input: WalkInput): WalkResult {
     const software = (cats & CAT_SOFTWARE) !== 0;
     const inScope = policy.scope === 'all' || critical;
     judged[idx] = inScope ? 1 : 0;
+
+    // The usual node: one valid declaration and nothing else of its own (no BOM item, no
+    // excluded declaration, no attestation or reference from a parent, no cut edge). What
+    // is found on it is then a function of that declaration's origin, the manufacturer's
+    // registry facts, its assurance and its categories; a combination once judged clean is
+    // clean again, and the checks are skipped.
+    let cleanBit = 0;
+    let simple: Resolved | null = null;
+    if (valid.length === 1 && plainMentions && nodeItems.length === 0 && nExcluded[idx]!.length === 0
+      && nCutByDepth[idx] === 0 && !backEdgesOf.has(idx)) {
+      const rec = valid[0]!;
+      const o = flatOf(rec.origin);
+      oneDecl.rec = rec;
+      oneDecl.flat = o.flat;
+      oneDecl.names = o.names;
+      const direct = isDirect(mfr, rec);
+      oneDecl.assurance = direct ? 'signed-direct' : 'signed-third-party';
+      oneDeclList[0] = oneDecl;
+      simple = resolveOrigin(oneDeclList, registrySourcesOf(mfr), mfr);
+      cleanBit = 1 << (cats | (direct ? 8 : 0));
+      if ((simple.clean & cleanBit) !== 0) {
+        assuranceOf[idx] = oneDecl.assurance;
+        resolvedOrigin[idx] = simple.origin;
+        used.push(rec.sha256);
+        continue;
+      }
+    }
+    const findingsBefore = findings.length;
 
     let declSources: Source[];
     if (valid.length === 1) {
@@ -928,8 +961,11 @@ export function walk(input: WalkInput): WalkResult {
     const { resolved, origin } = resolveOrigin(layer, registrySources, mfr);
     resolvedOrigin[idx] = origin;
 
-    if (chosen && !inScope) used.push(chosen.sha256);
-    if (!inScope) continue;
+    if (!inScope) {
+      if (chosen) used.push(chosen.sha256);
+      if (simple !== null) simple.clean |= cleanBit;
+      continue;
+    }
     for (const rec of valid) used.push(rec.sha256);
 
     all.length = 0;
@@ -1029,6 +1065,7 @@ export function walk(input: WalkInput): WalkResult {
     if (nCutByDepth[idx] === 1) {
       add(idx, { code: 'DEPTH_LIMIT', message: `${label(idx)}: at depth ${nDepth[idx]}, the policy's maxDepth of ${policy.maxDepth}; its components were not walked`, value: String(nDepth[idx]) });
     }
+    if (simple !== null && findings.length === findingsBefore) simple.clean |= cleanBit;
   }
 
   // ---- assemble --------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkBomTree } from '../../src/domain/bom.js';
 import { walk } from '../../src/domain/walk.js';
 import { memoryEvidence } from '../../src/domain/memory-evidence.js';
+import type { DeclarationPayload, Origin } from '../../src/domain/declaration-schema.js';
 import {
   baseRegistry, bom, codes, decl, fullOrigin, item, key, NOW, policy, run, supplier,
 } from '../helpers/walk-factories.js';
@@ -438,5 +439,63 @@ describe('walk: graph shape', () => {
     const r = run(bom([item('1', null, 'Nop', 'N-1', { category: 'motor' })]),
       [decl({ supplier: 'nop', manufacturer: 'Nop', partNumber: 'N-1', category: 'motor', origin: { manufacturedIn: 'PL', assembledIn: 'PL' } })], { registry: reg });
     expect(r.findings.find((f) => f.code === 'UNKNOWN_ORIGIN')!.value).toEqual(['manufacturer.ultimateParent.domicile']);
+  });
+});
+
+// Nodes with one declaration and nothing else of their own are judged once per combination
+// of origin, manufacturer, assurance and categories (see the judge loop): these check that
+// a combination found clean does not stand in for a node that differs in any of them.
+describe('walk: nodes that share an origin are still judged each on its own', () => {
+  // one origin object for every declaration below, as the database source shares them
+  const shared: Origin = { manufacturedIn: 'PL', assembledIn: 'PL', manufacturer: { name: 'Acme Avionics', domicile: 'PL', ultimateParent: 'self' } };
+  const parentOf = (components: { partNumber: string; category?: DeclarationPayload['part']['category'] }[]) =>
+    decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-7', origin: fullOrigin('PL'),
+      components: components.map((c) => ({ manufacturer: 'Acme Avionics', partNumber: c.partNumber, quantity: 1, ...(c.category ? { category: c.category } : {}) })) });
+
+  it('asks a software part for the software fields a radio with the same origin does not need', () => {
+    const radio = decl({ manufacturer: 'Acme Avionics', partNumber: 'R-1', category: 'radio', origin: shared });
+    const os = decl({ manufacturer: 'Acme Avionics', partNumber: 'OS-1', category: 'operating-software', origin: shared });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7')]), [parentOf([{ partNumber: 'R-1' }, { partNumber: 'OS-1' }]), radio, os]);
+    expect(codes(r, 'acme avionics|r-1')).toEqual([]);
+    expect(codes(r, 'acme avionics|os-1')).toEqual(['UNKNOWN_ORIGIN']);
+    expect(r.findings.find((f) => f.key === 'acme avionics|os-1')!.field).toBe('software.developerDomicile,software.dataHostedIn,software.dataAdministeredFrom');
+  });
+
+  it('holds a third party\'s declaration of a critical part below the direct one with the same origin', () => {
+    const direct = decl({ manufacturer: 'Acme Avionics', partNumber: 'R-1', category: 'radio', origin: shared });
+    const third = decl({ supplier: 'distrib', manufacturer: 'Acme Avionics', partNumber: 'R-2', category: 'radio', origin: shared });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7')]), [parentOf([{ partNumber: 'R-1' }, { partNumber: 'R-2' }]), direct, third]);
+    expect(codes(r, 'acme avionics|r-1')).toEqual([]);
+    expect(codes(r, 'acme avionics|r-2')).toEqual(['INSUFFICIENT_ASSURANCE']);
+  });
+
+  it('counts the category a parent gives a part beside its own declaration\'s', () => {
+    const a = decl({ manufacturer: 'Acme Avionics', partNumber: 'P-1', category: 'radio', origin: shared });
+    const b = decl({ manufacturer: 'Acme Avionics', partNumber: 'P-2', category: 'radio', origin: shared });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7')]),
+      [parentOf([{ partNumber: 'P-1' }, { partNumber: 'P-2', category: 'firmware' }]), a, b]);
+    expect(codes(r, 'acme avionics|p-1')).toEqual([]);
+    expect(codes(r, 'acme avionics|p-2')).toEqual(['UNKNOWN_ORIGIN']);
+  });
+
+  it('judges a part a parent attests an origin for on that attestation too', () => {
+    const a = decl({ manufacturer: 'Acme Avionics', partNumber: 'P-1', category: 'radio', origin: shared });
+    const b = decl({ manufacturer: 'Acme Avionics', partNumber: 'P-2', category: 'radio', origin: shared });
+    const plain = decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-7', origin: fullOrigin('PL'),
+      components: [{ manufacturer: 'Acme Avionics', partNumber: 'P-1', quantity: 1 }] });
+    const attesting = decl({ manufacturer: 'Acme Avionics', partNumber: 'FC-8', origin: fullOrigin('PL'),
+      components: [{ manufacturer: 'Acme Avionics', partNumber: 'P-2', quantity: 1, origin: { manufacturedIn: 'CN' } }] });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7'), item('2', null, 'Acme Avionics', 'FC-8')]), [plain, attesting, a, b]);
+    expect(codes(r, 'acme avionics|p-1')).toEqual([]);
+    expect(codes(r, 'acme avionics|p-2')).toContain('DISALLOWED_ORIGIN');
+  });
+
+  it('still reports a disallowed manufacturer name on the second part of a pair', () => {
+    const pol = policy('non-red', { disallowedEntities: [{ name: 'Acme Avionics', aliases: [] }] });
+    const a = decl({ manufacturer: 'Acme Avionics', partNumber: 'P-1', category: 'radio', origin: shared });
+    const b = decl({ manufacturer: 'Acme Avionics', partNumber: 'P-2', category: 'radio', origin: shared });
+    const r = run(bom([item('1', null, 'Acme Avionics', 'FC-7')]), [parentOf([{ partNumber: 'P-1' }, { partNumber: 'P-2' }]), a, b], { policy: pol });
+    expect(codes(r, 'acme avionics|p-1')).toContain('DISALLOWED_ENTITY');
+    expect(codes(r, 'acme avionics|p-2')).toContain('DISALLOWED_ENTITY');
   });
 });
