@@ -12,7 +12,7 @@ import { enableBoundedHeapGrowth } from './heap-growth.js';
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; port: number }> {
   enableBoundedHeapGrowth();
   const workers = config.verifyWorkers ?? availableParallelism();
-  const deps = await openDeps(config, { checker: verifyPool(workers), backgroundCheckpoints: true, signingThread: true });
+  const deps = await openDeps(config, { checker: verifyPool(workers), backgroundCheckpoints: true, evidenceThread: true, signingThread: true });
   if (config.demo && isEmpty(deps)) {
     const seeded = await seedDemo(deps);
     console.log([

@@ -5,6 +5,10 @@ import type { DeclarationPayload, Origin } from '../domain/declaration-schema.js
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
 import { encodeWalkRecord, stampWalkRecord, StoredRecord, type RecordContext } from './walk-record.js';
 import { stmt } from './statements.js';
+import type { EvidenceReader } from './evidence-reader.js';
+import {
+  BY_PN_FROM, BY_SHA_FROM, FRAME, hexAt, matchesSql, ORIGINS_SQL, originIdsOf, originRows, PER_QUERY, successorsSql,
+} from './walk-queries.js';
 import { attachJwsPayload } from '../crypto/verify-declaration.js';
 
 /** The id of an origin's text in `origins`, added when new. */
@@ -169,23 +173,6 @@ export function listDeclarations(db: Database.Database, f: DeclarationFilter): D
 
 
 const NO_SUCCESSORS: readonly SuccessorRef[] = Object.freeze([]);
-/**
- * Part numbers (or hashes) per query. Each answer is one blob of at most this many walk
- * records (about 70 KB): small enough to be short-lived garbage once read.
- */
-const PER_QUERY = 250;
-// each match in an answer: 8 hex digits of the position asked for, 1 digit has_successor,
-// 8 hex digits of the walk record's length, then the record
-const FRAME = 17;
-
-function hexAt(b: Buffer, at: number, digits: number): number {
-  let v = 0;
-  for (let i = 0; i < digits; i++) {
-    const c = b[at + i]!;
-    v = v * 16 + (c <= 57 ? c - 48 : c - 87);
-  }
-  return v;
-}
 
 /**
  * The walk's evidence source over this database; with `asOf`, only what had been received
@@ -195,17 +182,15 @@ function hexAt(b: Buffer, at: number, digits: number): number {
  * Each query answers one blob holding the walk records of up to PER_QUERY matches, each
  * framed with the position of the value it answers and its has_successor flag, so that
  * 100,000 records cost 400 rows rather than 100,000; the values asked for travel as one
- * JSON array read with json_each. Records are read in place (see walk-record.ts).
+ * JSON array read with json_each. Records are read in place (see walk-record.ts). With a
+ * `reader`, lookups by part number (as of now) run on its thread (see evidence-reader.ts).
  */
-export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource {
-  const timeFilter = (t: string) => (asOf === undefined ? '' : ` AND ${t}.received_at <= @asOf`);
-  const matches = (from: string) => stmt(db, `SELECT CAST(group_concat(printf('%08x%d%08x', j.key, w.has_successor, length(w.walk))
-    || w.walk, '') AS BLOB) FROM ${from}${timeFilter('w')}`).pluck();
-  const byPn = matches('json_each(@values) j JOIN declaration_walk w ON w.pn_norm = j.value');
-  const bySha = matches('json_each(@values) j JOIN declarations d ON d.sha256 = j.value JOIN declaration_walk w ON w.pn_norm = d.pn_norm AND w.sha256 = d.sha256');
-  const successorsOf = stmt(db, `SELECT d.sha256, d.supplier_id, d.kid, d.received_at, d.supersedes FROM json_each(@values) j
-    JOIN declarations d ON d.supersedes = j.value AND d.supersedes IS NOT NULL${timeFilter('d')}`).raw();
-  const originsOf = stmt(db, 'SELECT o.id, o.json FROM json_each(@values) j JOIN origins o ON o.id = j.value').raw();
+export function dbEvidence(db: Database.Database, asOf?: string, reader: EvidenceReader | null = null): EvidenceSource {
+  const timed = asOf !== undefined;
+  const byPn = stmt(db, matchesSql(BY_PN_FROM, timed)).pluck();
+  const bySha = stmt(db, matchesSql(BY_SHA_FROM, timed)).pluck();
+  const successorsOf = stmt(db, successorsSql(timed)).raw();
+  const originsOf = stmt(db, ORIGINS_SQL).raw();
   const payloadOf = stmt(db, 'SELECT payload FROM declarations WHERE sha256 = ?').pluck();
   const params = (values: readonly unknown[]) => (asOf === undefined ? { values: JSON.stringify(values) } : { values: JSON.stringify(values), asOf });
   // origins never change: each is parsed once, and every record with that origin shares it
@@ -223,31 +208,18 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     components: (sha256) => (JSON.parse(payloadOf.get(sha256.slice(7)) as string) as DeclarationPayload).components ?? [],
   };
 
-  /** Records answering `values`; `pnOf` gives a match's part number when the query knows it. */
-  const records = (query: Database.Statement, values: readonly string[], pnOf: ((position: number) => string) | null): DeclarationRecord[] => {
-    const answers: Buffer[] = [];
-    for (let i = 0; i < values.length; i += PER_QUERY) {
-      const blob = query.get(params(values.slice(i, i + PER_QUERY))) as Buffer | null;
-      if (blob !== null) answers.push(blob);
-    }
-    // first pass: the origins and successors the records need, each looked up once
-    const missingOrigins = new Set<number>();
+  /** Appends the records of one answer (of list q) to `out`. */
+  const read = (b: Buffer, q: number, pnOf: ((position: number) => string) | null, out: DeclarationRecord[]): void => {
+    // first the origins and successors the records need, each looked up once
+    const used = new Set<number>();
+    originIdsOf(b, used);
+    const missing = [...used].filter((id) => !origins.has(id)).sort((x, y) => x - y);
+    if (missing.length > 0) for (const [id, json] of originRows(originsOf, missing)) origins.set(id, JSON.parse(json) as Origin);
     const superseded = new Set<string>();
-    for (const b of answers) {
-      for (let at = 0; at < b.length;) {
-        const len = hexAt(b, at + 9, 8);
-        const rec = at + FRAME;
-        const originId = b.readInt32LE(rec + 8);
-        if (originId !== -1 && !origins.has(originId)) missingOrigins.add(originId);
-        if (b[at + 8] === 0x31) superseded.add(new StoredRecord(b, rec, ctx, NO_SUCCESSORS, '').id);
-        at = rec + len;
-      }
-    }
-    if (missingOrigins.size > 0) {
-      const ids = [...missingOrigins].sort((a, b) => a - b);
-      for (let i = 0; i < ids.length; i += PER_QUERY) {
-        for (const [id, json] of originsOf.all(params(ids.slice(i, i + PER_QUERY))) as [number, string][]) origins.set(id, JSON.parse(json) as Origin);
-      }
+    for (let at = 0; at < b.length;) {
+      const len = hexAt(b, at + 9, 8);
+      if (b[at + 8] === 0x31) superseded.add(new StoredRecord(b, at + FRAME, ctx, NO_SUCCESSORS, '').id);
+      at += FRAME + len;
     }
     const succ = new Map<string, SuccessorRef[]>();
     if (superseded.size > 0) {
@@ -262,17 +234,34 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
         }
       }
     }
+    for (let at = 0; at < b.length;) {
+      const len = hexAt(b, at + 9, 8);
+      const position = q * PER_QUERY + hexAt(b, at, 8);
+      const r = new StoredRecord(b, at + FRAME, ctx, NO_SUCCESSORS, pnOf === null ? null : pnOf(position));
+      if (b[at + 8] !== 0x31) out.push(r);
+      else out.push(new StoredRecord(b, at + FRAME, ctx, succ.get(`${r.supplier}\u0000${r.id}`) ?? NO_SUCCESSORS, r.pnNorm));
+      at += FRAME + len;
+    }
+  };
+
+  /**
+   * Records answering `values`, PER_QUERY to a query; `pnOf` gives a match's part number
+   * when the query knows it. With `ask`, the queries run on the evidence reader's thread
+   * (see evidence-reader.ts) and this thread reads each answer as it comes.
+   */
+  const records = (query: Database.Statement, values: readonly string[], pnOf: ((position: number) => string) | null, ask: boolean): DeclarationRecord[] => {
+    const lists: string[][] = [];
+    for (let i = 0; i < values.length; i += PER_QUERY) lists.push(values.slice(i, i + PER_QUERY));
+    const session = ask ? reader?.ask(lists, origins) ?? null : null;
     const out: DeclarationRecord[] = [];
-    for (let q = 0; q < answers.length; q++) {
-      const b = answers[q]!;
-      for (let at = 0; at < b.length;) {
-        const len = hexAt(b, at + 9, 8);
-        const position = q * PER_QUERY + hexAt(b, at, 8);
-        const r = new StoredRecord(b, at + FRAME, ctx, NO_SUCCESSORS, pnOf === null ? null : pnOf(position));
-        if (b[at + 8] !== 0x31) out.push(r);
-        else out.push(new StoredRecord(b, at + FRAME, ctx, succ.get(`${r.supplier}\u0000${r.id}`) ?? NO_SUCCESSORS, r.pnNorm));
-        at += FRAME + len;
-      }
+    for (let q = 0; q < lists.length; q++) {
+      const answer = session?.next() ?? null;
+      let blob: Buffer | null;
+      if (answer !== null) {
+        for (const [id, json] of answer.origins) if (!origins.has(id)) origins.set(id, JSON.parse(json) as Origin);
+        blob = answer.blob;
+      } else blob = query.get(params(lists[q]!)) as Buffer | null;
+      if (blob !== null) read(blob, q, pnOf, out);
     }
     return out;
   };
@@ -285,11 +274,11 @@ export function dbEvidence(db: Database.Database, asOf?: string): EvidenceSource
     byPartNumbers(pns) {
       const sorted = [...pns].sort();
       // the part number asked for is the record's own: the same string, not another copy
-      return records(byPn, sorted, (position) => sorted[position]!);
+      return records(byPn, sorted, (position) => sorted[position]!, asOf === undefined);
     },
     bySha256(shas) {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7)).sort();
-      return new Map(records(bySha, hexes, null).map((r) => [r.sha256, r]));
+      return new Map(records(bySha, hexes, null, false).map((r) => [r.sha256, r]));
     },
   };
 }

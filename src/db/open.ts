@@ -8,6 +8,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { fillWalkRows } from './declarations.js';
+import { startEvidenceReader, type EvidenceReader } from './evidence-reader.js';
 import { flushReportParts } from './reports.js';
 import * as schema from './schema.js';
 
@@ -20,12 +21,16 @@ export interface Store {
   path: string;
   /** present when checkpoints run on their own thread (see openStore) */
   checkpointer: Checkpointer | null;
+  /** present when the walk's evidence lookups run on their own thread (see openStore) */
+  evidenceReader: EvidenceReader | null;
   close(): void;
 }
 
 export interface StoreOptions {
   /** WAL checkpoints on a thread of their own instead of inside commits: for the server */
   backgroundCheckpoints?: boolean;
+  /** the walk's lookups by part number on a thread of their own (evidence-reader.ts): for the server */
+  evidenceThread?: boolean;
   onError?: (message: string) => void;
 }
 
@@ -45,10 +50,14 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   const checkpointer = opts.backgroundCheckpoints === true && path !== ':memory:'
     ? startCheckpointer(sqlite, path, opts.onError ?? (() => {}))
     : null;
+  const evidenceReader = opts.evidenceThread === true && path !== ':memory:'
+    ? startEvidenceReader(path, opts.onError ?? (() => {}))
+    : null;
   return {
-    sqlite, orm, path, checkpointer,
+    sqlite, orm, path, checkpointer, evidenceReader,
     close: () => {
       checkpointer?.close();
+      evidenceReader?.close();
       try {
         flushReportParts(sqlite); // where-used rows still queued are written now
       } catch {

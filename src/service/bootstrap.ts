@@ -10,10 +10,10 @@ import { indexUnindexedReports } from '../db/reports.js';
 import { inlineChecker, type LineChecker } from './verify-pool.js';
 import { consoleLogger, randomIds, type Clock, type Deps, type IdGenerator, type Logger } from './deps.js';
 
-export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker; backgroundCheckpoints?: boolean; signingThread?: boolean } = {}): Promise<Deps> {
+export async function openDeps(config: Config, opts: { clock?: Clock; ids?: IdGenerator; log?: Logger; checker?: LineChecker; backgroundCheckpoints?: boolean; evidenceThread?: boolean; signingThread?: boolean } = {}): Promise<Deps> {
   const clock = opts.clock ?? (() => new Date());
   const log = opts.log ?? consoleLogger(config.log);
-  const store = openStore(config.dbPath, { backgroundCheckpoints: opts.backgroundCheckpoints ?? false, onError: (message) => log.error(message) });
+  const store = openStore(config.dbPath, { backgroundCheckpoints: opts.backgroundCheckpoints ?? false, evidenceThread: opts.evidenceThread ?? false, onError: (message) => log.error(message) });
   const keys = await loadServiceKeys({ file: config.serviceKeyFile, envValue: config.serviceKey, signingThread: opts.signingThread ?? false });
   const now = clock().toISOString();
   inTransaction(store.sqlite, () => {

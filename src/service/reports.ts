@@ -91,7 +91,7 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
   let t2 = t0;
   const { w, verdict, summary, parts } = (() => {
     const result = walk({
-      bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db),
+      bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db, undefined, deps.store.evidenceReader),
     });
     t1 = performance.now();
     // Everything but `log`, which is the last member. The walk's result is written once,

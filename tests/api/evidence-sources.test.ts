@@ -1,7 +1,14 @@
 // The database keeps what the walk reads in its own layout (db/walk-record.ts); offline
 // checks and audit bundles read the same declarations from memory. Both must give the walk
 // exactly the same report, or an auditor's re-run would differ from the signed one.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEvidenceReader } from '../../src/db/evidence-reader.js';
+import { loadConfig } from '../../src/config.js';
+import { openDeps } from '../../src/service/bootstrap.js';
+import { seedDemo } from '../../src/service/seed-demo.js';
 import { declarationStatements, dbEvidence, insertWalkRow } from '../../src/db/declarations.js';
 import { openStore } from '../../src/db/open.js';
 import { encodeWalkRecord } from '../../src/db/walk-record.js';
@@ -12,8 +19,8 @@ import { walk, type WalkInput } from '../../src/domain/walk.js';
 import { randomProgramme, type Programme } from '../helpers/random-programme.js';
 
 /** A store holding the programme's declarations, written as intake writes them, in arrival order. */
-function storeOf(p: Programme) {
-  const store = openStore(':memory:');
+function storeOf(p: Programme, path = ':memory:') {
+  const store = openStore(path);
   const db = store.sqlite;
   db.pragma('foreign_keys = OFF'); // no supplier or key rows: the walk reads the registry it is given
   const s = declarationStatements(db);
@@ -61,5 +68,107 @@ describe('the database and the in-memory evidence sources', () => {
     }
     // the programmes are not trivial
     expect(findings).toBeGreaterThan(1000);
+  });
+});
+
+// The walk's lookups by part number can run on the evidence reader's thread (the server's
+// way): the report must be the same, and when the thread cannot answer the walk must still
+// get every record, from its own connection.
+describe('the evidence reader\'s thread', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const tempFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-reader-'));
+    dirs.push(dir);
+    return join(dir, 'db.sqlite');
+  };
+  const inputOf = (p: Programme) => ({ bom: p.bom, policy: p.policy, now: p.now, registry: p.registry });
+
+  it('gives the walk the same reports on 40 random programmes, the thread answering', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const p = randomProgramme(seed);
+      const file = tempFile();
+      const store = storeOf(p, file);
+      const errors: string[] = [];
+      // started with nothing asked yet: the first walk waits for the thread to come up
+      const reader = startEvidenceReader(file, (m) => errors.push(m));
+      try {
+        const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, undefined, reader) });
+        expect(fromReader, `seed ${seed}`).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) }));
+        expect(errors).toEqual([]);
+        expect(reader.answered, `seed ${seed}`).toBeGreaterThan(0);
+      } finally {
+        reader.close();
+        store.close();
+      }
+    }
+  });
+
+  it('falls back to the walk\'s own connection when the thread cannot open the database', () => {
+    const p = randomProgramme(7);
+    const file = tempFile();
+    const store = storeOf(p, file);
+    const errors: string[] = [];
+    const reader = startEvidenceReader(join(tmpdir(), 'no-such-dir', 'nothing.sqlite'), (m) => errors.push(m));
+    try {
+      const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, undefined, reader) });
+      expect(fromReader).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) }));
+      expect(errors.join('\n')).toMatch(/evidence reader could not start/);
+      expect(reader.answered).toBe(0);
+      // and later walks do not wait for it again
+      expect(reader.ask([['x']], {})).toBeNull();
+    } finally {
+      reader.close();
+      store.close();
+    }
+  });
+
+  it('falls back when the thread does not answer in time', () => {
+    const p = randomProgramme(11);
+    const file = tempFile();
+    const store = storeOf(p, file);
+    const silent = join(mkdtempSync(join(tmpdir(), 'nonred-silent-')), 'silent.mjs');
+    dirs.push(join(silent, '..'));
+    writeFileSync(silent, "import { workerData } from 'node:worker_threads';\nworkerData.port.on('message', () => {});\n");
+    const errors: string[] = [];
+    const reader = startEvidenceReader(file, (m) => errors.push(m), { file: silent, answerWithinMs: 200 });
+    try {
+      const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, undefined, reader) });
+      expect(fromReader).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) }));
+      expect(errors).toEqual(['evidence reader did not answer within 200 ms']);
+    } finally {
+      reader.close();
+      store.close();
+    }
+  });
+
+  it('serves the verifications of a service opened with it', async () => {
+    const file = tempFile();
+    const deps = await openDeps({ ...loadConfig({ NONRED_DB: file, NONRED_LOG: 'silent', NONRED_DEMO: '0' }), bootstrapToken: 'reader-test-token-0123456789abcdef' }, { evidenceThread: true });
+    try {
+      const { reportId } = await seedDemo(deps);
+      expect(reportId).toMatch(/^rpt_/);
+      expect(deps.store.evidenceReader!.answered).toBeGreaterThan(0);
+    } finally {
+      deps.store.close();
+    }
+  });
+
+  it('answers lookups as of a past time on the walk\'s own connection (the thread reads the present)', () => {
+    const p = randomProgramme(3);
+    const file = tempFile();
+    const store = storeOf(p, file);
+    const reader = startEvidenceReader(file, () => {});
+    try {
+      const asOf = '2100-01-01T00:00:00Z';
+      const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, asOf, reader) });
+      expect(fromReader).toBe(outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, asOf) }));
+      expect(reader.answered).toBe(0);
+    } finally {
+      reader.close();
+      store.close();
+    }
   });
 });
