@@ -50,7 +50,11 @@ export function startEvidenceReader(path: string, onError: (message: string) => 
   opts: { file?: string; answerWithinMs?: number } = {}): EvidenceReader {
   const { port1, port2 } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(opts.file ?? EVIDENCE_READER_FILE, { workerData: { path, port: port2, signal }, transferList: [port2] });
+  // (a small young generation: the thread's garbage is a few query parameters at a time,
+  // and the blobs it reads leave with their answers)
+  const worker = new Worker(opts.file ?? EVIDENCE_READER_FILE, {
+    workerData: { path, port: port2, signal }, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 4 },
+  });
   worker.unref();
   port1.unref();
   const within = opts.answerWithinMs ?? ANSWER_WITHIN_MS;
