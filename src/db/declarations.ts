@@ -5,7 +5,7 @@ import type { DeclarationPayload, Origin } from '../domain/declaration-schema.js
 import type { DeclarationRecord, EvidenceSource, SuccessorRef } from '../domain/evidence.js';
 import { encodeWalkRecord, stampWalkRecord, StoredRecord, type RecordContext } from './walk-record.js';
 import { stmt } from './statements.js';
-import type { EvidenceReader } from './evidence-reader.js';
+import type { EvidenceReader, ReaderSession } from './evidence-reader.js';
 import {
   BY_PN_FROM, BY_SHA_FROM, FRAME, hexAt, matchesSql, ORIGINS_SQL, originIdsOf, originRows, PER_QUERY, successorsSql,
 } from './walk-queries.js';
@@ -246,25 +246,37 @@ export function dbEvidence(db: Database.Database, asOf?: string, reader: Evidenc
 
   /**
    * Records answering `values`, PER_QUERY to a query; `pnOf` gives a match's part number
-   * when the query knows it. With `ask`, the queries run on the evidence reader's thread
-   * (see evidence-reader.ts) and this thread reads each answer as it comes.
+   * when the query knows it.
    */
-  const records = (query: Database.Statement, values: readonly string[], pnOf: ((position: number) => string) | null, ask: boolean): DeclarationRecord[] => {
-    const lists: string[][] = [];
-    for (let i = 0; i < values.length; i += PER_QUERY) lists.push(values.slice(i, i + PER_QUERY));
-    const session = ask ? reader?.ask(lists, origins) ?? null : null;
+  const records = (query: Database.Statement, values: readonly string[], pnOf: ((position: number) => string) | null): DeclarationRecord[] => {
     const out: DeclarationRecord[] = [];
-    for (let q = 0; q < lists.length; q++) {
-      const answer = session?.next() ?? null;
-      let blob: Buffer | null;
-      if (answer !== null) {
-        for (const [id, json] of answer.origins) if (!origins.has(id)) origins.set(id, JSON.parse(json) as Origin);
-        blob = answer.blob;
-      } else blob = query.get(params(lists[q]!)) as Buffer | null;
+    for (let i = 0, q = 0; i < values.length; i += PER_QUERY, q++) {
+      const blob = query.get(params(values.slice(i, i + PER_QUERY))) as Buffer | null;
       if (blob !== null) read(blob, q, pnOf, out);
     }
     return out;
   };
+
+  /**
+   * The same from the evidence reader's thread (see evidence-reader.ts), given as they
+   * come: the walk places one answer's records on their nodes while the thread searches
+   * for the next. A list the thread cannot answer is asked of this connection.
+   */
+  function* recordsFromReader(session: ReaderSession, lists: readonly string[][], pnOf: (position: number) => string): Generator<DeclarationRecord> {
+    const out: DeclarationRecord[] = [];
+    for (let q = 0; q < lists.length; q++) {
+      const answer = session.next();
+      let blob: Buffer | null;
+      if (answer !== null) {
+        for (const [id, json] of answer.origins) if (!origins.has(id)) origins.set(id, JSON.parse(json) as Origin);
+        blob = answer.blob;
+      } else blob = byPn.get(params(lists[q]!)) as Buffer | null;
+      if (blob === null) continue;
+      out.length = 0;
+      read(blob, q, pnOf, out);
+      yield* out;
+    }
+  }
 
   // The values are asked for in sorted order: consecutive searches then meet the same
   // B-tree pages, which costs a third of the time the walk's own order does at 100,000
@@ -274,11 +286,18 @@ export function dbEvidence(db: Database.Database, asOf?: string, reader: Evidenc
     byPartNumbers(pns) {
       const sorted = [...pns].sort();
       // the part number asked for is the record's own: the same string, not another copy
-      return records(byPn, sorted, (position) => sorted[position]!, asOf === undefined);
+      const pnOf = (position: number) => sorted[position]!;
+      if (reader !== null && asOf === undefined) {
+        const lists: string[][] = [];
+        for (let i = 0; i < sorted.length; i += PER_QUERY) lists.push(sorted.slice(i, i + PER_QUERY));
+        const session = reader.ask(lists, origins);
+        if (session !== null) return recordsFromReader(session, lists, pnOf);
+      }
+      return records(byPn, sorted, pnOf);
     },
     bySha256(shas) {
       const hexes = shas.filter((s) => /^sha256:[0-9a-f]{64}$/.test(s)).map((s) => s.slice(7)).sort();
-      return new Map(records(bySha, hexes, null, false).map((r) => [r.sha256, r]));
+      return new Map(records(bySha, hexes, null).map((r) => [r.sha256, r]));
     },
   };
 }

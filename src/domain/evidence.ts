@@ -130,8 +130,11 @@ export interface SuccessorRef {
 
 /** Where the walk gets declarations from: the database, a folder, a benchmark's arrays. */
 export interface EvidenceSource {
-  /** every accepted declaration whose part number normalises to one of these */
-  byPartNumbers(normalizedPartNumbers: readonly string[]): DeclarationRecord[];
+  /**
+   * Every accepted declaration whose part number normalises to one of these, in no
+   * particular order. Iterate it once, at once: it may be read as it is iterated.
+   */
+  byPartNumbers(normalizedPartNumbers: readonly string[]): Iterable<DeclarationRecord>;
   /** accepted declarations by "sha256:<hex>"; absent ones are simply missing from the map */
   bySha256(shas: readonly string[]): Map<string, DeclarationRecord>;
 }

@@ -95,7 +95,7 @@ export type AuditBundle = z.infer<typeof bundleSchema>;
 function recording(source: EvidenceSource, seen: Map<string, DeclarationRecord>): EvidenceSource {
   return {
     byPartNumbers(pns) {
-      const out = source.byPartNumbers(pns);
+      const out = [...source.byPartNumbers(pns)];
       for (const r of out) seen.set(r.sha256, r);
       return out;
     },

@@ -37,7 +37,7 @@ describe('database evidence source', () => {
     const res = await ctx.req('POST', '/v1/declarations/batch', { body: jws.join('\n'), type: 'application/x-ndjson' });
     expect(res.status).toBe(200);
 
-    const recs = dbEvidence(ctx.deps.store.sqlite).byPartNumbers([normalizeName('PN-1'), normalizeName('PN-2')]);
+    const recs = [...dbEvidence(ctx.deps.store.sqlite).byPartNumbers([normalizeName('PN-1'), normalizeName('PN-2')])];
     const byPn = new Map(recs.map((r) => [r.part.partNumber, r]));
     expect(recs).toHaveLength(2);
     for (const [p, text] of [[p1, jws[0]!], [p2, jws[1]!]] as const) {
@@ -61,7 +61,7 @@ describe('database evidence source', () => {
     expect(res.status).toBe(201);
     const db = ctx.deps.store.sqlite;
     expect(db.prepare('SELECT count(*) AS c FROM origins').get()).toEqual({ c: 0 });
-    const [rec] = dbEvidence(db).byPartNumbers([normalizeName('PN-9')]);
+    const [rec] = [...dbEvidence(db).byPartNumbers([normalizeName('PN-9')])];
     expect(rec!.origin).toBeUndefined();
     expect(rec!.components).toEqual([]);
   });
@@ -81,7 +81,7 @@ describe('database evidence source', () => {
     // predecessor first
     const a1 = await submit({ id: 'A-1' });
     const a2 = await submit({ id: 'A-2', supersedes: 'A-1' });
-    const recs = new Map(dbEvidence(ctx.deps.store.sqlite).byPartNumbers(['pn-s']).map((r) => [r.sha256, r]));
+    const recs = new Map([...dbEvidence(ctx.deps.store.sqlite).byPartNumbers(['pn-s'])].map((r) => [r.sha256, r]));
     expect(recs.get(a1)!.successors.map((s) => s.sha256)).toEqual([a2]);
     expect(recs.get(b1)!.successors.map((s) => s.sha256)).toEqual([b2]);
     expect(recs.get(a2)!.successors).toEqual([]);
@@ -89,9 +89,9 @@ describe('database evidence source', () => {
     // a successor received after the moment asked about does not count then
     ctx.clock.now = new Date('2026-11-20T13:00:00.000Z');
     const a3 = await submit({ id: 'A-3', supersedes: 'A-2' });
-    const now = new Map(dbEvidence(ctx.deps.store.sqlite).byPartNumbers(['pn-s']).map((r) => [r.sha256, r]));
+    const now = new Map([...dbEvidence(ctx.deps.store.sqlite).byPartNumbers(['pn-s'])].map((r) => [r.sha256, r]));
     expect(now.get(a2)!.successors.map((s) => s.sha256)).toEqual([a3]);
-    const before = new Map(dbEvidence(ctx.deps.store.sqlite, '2026-11-20T12:30:00.000Z').byPartNumbers(['pn-s']).map((r) => [r.sha256, r]));
+    const before = new Map([...dbEvidence(ctx.deps.store.sqlite, '2026-11-20T12:30:00.000Z').byPartNumbers(['pn-s'])].map((r) => [r.sha256, r]));
     expect([...before.keys()].sort()).toEqual([a1, a2, b1, b2].sort());
     expect(before.get(a2)!.successors).toEqual([]);
   });
@@ -119,7 +119,7 @@ describe('migration 0006 and the start-up fill', () => {
         const db = store.sqlite;
         expect(db.prepare('SELECT count(*) AS c FROM declaration_walk').get()).toEqual({ c: 2 });
         expect(db.prepare("SELECT value FROM meta WHERE key = 'declaration_walk.filled'").pluck().get()).toBe('1');
-        const recs = dbEvidence(db).byPartNumbers(['p']).sort((a, b) => a.id.localeCompare(b.id));
+        const recs = [...dbEvidence(db).byPartNumbers(['p'])].sort((a, b) => a.id.localeCompare(b.id));
         const held = payloads.map((p, i) => ({ sha256: `sha256:${String(i + 1).repeat(64)}`, supplier: 's', id: p.id, kid: 'k', receivedAt: '2026-11-03T00:00:00Z', payload: p }));
         expect(recs.map(view)).toEqual([recordOf(held[0]!, [{ sha256: held[1]!.sha256, kid: 'k', receivedAtMs: Date.parse('2026-11-03T00:00:00Z') }]), recordOf(held[1]!, [])].map(view));
         expect(recs[0]!.origin).toBe(recs[1]!.origin);
