@@ -287,7 +287,8 @@ export function dbEvidence(db: Database.Database, asOf?: string, reader: Evidenc
       const sorted = [...pns].sort();
       // the part number asked for is the record's own: the same string, not another copy
       const pnOf = (position: number) => sorted[position]!;
-      if (reader !== null && asOf === undefined) {
+      // (inside a transaction of this connection the thread would not see its writes)
+      if (reader !== null && asOf === undefined && !db.inTransaction) {
         const lists: string[][] = [];
         for (let i = 0; i < sorted.length; i += PER_QUERY) lists.push(sorted.slice(i, i + PER_QUERY));
         const session = reader.ask(lists, origins);

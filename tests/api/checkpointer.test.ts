@@ -1,21 +1,14 @@
 // WAL checkpoints on their own thread: commits no longer copy the WAL into the database
 // file, the checkpoint thread does shortly after; and should that thread fail, SQLite's
 // own checkpoints come back.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/db/open.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempFile = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nonred-ckpt-'));
-  dirs.push(dir);
-  return join(dir, 'db.sqlite');
-};
+const tempFile = tempFiles('nonred-ckpt-').file;
 const until = async (cond: () => boolean) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
   return cond();

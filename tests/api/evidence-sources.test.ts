@@ -1,10 +1,10 @@
 // The database keeps what the walk reads in its own layout (db/walk-record.ts); offline
 // checks and audit bundles read the same declarations from memory. Both must give the walk
 // exactly the same report, or an auditor's re-run would differ from the signed one.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEvidenceReader } from '../../src/db/evidence-reader.js';
 import { loadConfig } from '../../src/config.js';
 import { openDeps } from '../../src/service/bootstrap.js';
@@ -17,6 +17,7 @@ import { memoryEvidence } from '../../src/domain/memory-evidence.js';
 import { normalizeName } from '../../src/domain/part-key.js';
 import { walk, type WalkInput } from '../../src/domain/walk.js';
 import { randomProgramme, type Programme } from '../helpers/random-programme.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 /** A store holding the programme's declarations, written as intake writes them, in arrival order. */
 function storeOf(p: Programme, path = ':memory:') {
@@ -75,15 +76,8 @@ describe('the database and the in-memory evidence sources', () => {
 // way): the report must be the same, and when the thread cannot answer the walk must still
 // get every record, from its own connection.
 describe('the evidence reader\'s thread', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  const tempFile = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nonred-reader-'));
-    dirs.push(dir);
-    return join(dir, 'db.sqlite');
-  };
+  const temp = tempFiles('nonred-reader-');
+  const tempFile = temp.file;
   const inputOf = (p: Programme) => ({ bom: p.bom, policy: p.policy, now: p.now, registry: p.registry });
 
   it('gives the walk the same reports on 40 random programmes, the thread answering', () => {
@@ -129,8 +123,7 @@ describe('the evidence reader\'s thread', () => {
     const p = randomProgramme(11);
     const file = tempFile();
     const store = storeOf(p, file);
-    const silent = join(mkdtempSync(join(tmpdir(), 'nonred-silent-')), 'silent.mjs');
-    dirs.push(join(silent, '..'));
+    const silent = join(temp.dir(), 'silent.mjs');
     writeFileSync(silent, "import { workerData } from 'node:worker_threads';\nworkerData.port.on('message', () => {});\n");
     const errors: string[] = [];
     const reader = startEvidenceReader(file, (m) => errors.push(m), { file: silent, answerWithinMs: 200 });
@@ -153,6 +146,31 @@ describe('the evidence reader\'s thread', () => {
       expect(deps.store.evidenceReader!.answered).toBeGreaterThan(0);
     } finally {
       deps.store.close();
+    }
+  });
+
+  it('leaves lookups inside a write transaction to the walk\'s own connection, which sees its writes', () => {
+    const p = randomProgramme(5);
+    const file = tempFile();
+    const store = storeOf(p, file);
+    const reader = startEvidenceReader(file, () => {});
+    try {
+      const db = store.sqlite;
+      const expected = outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) });
+      let inside = '';
+      expect(() => db.transaction(() => {
+        // uncommitted: only this connection sees the rows gone
+        db.prepare('DELETE FROM declaration_walk').run();
+        inside = outcome({ ...inputOf(p), evidence: dbEvidence(db, undefined, reader) });
+        throw new Error('roll back');
+      })()).toThrow('roll back');
+      expect(reader.answered).toBe(0);
+      expect(inside).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence([]) }));
+      expect(outcome({ ...inputOf(p), evidence: dbEvidence(db, undefined, reader) })).toBe(expected);
+      expect(reader.answered).toBeGreaterThan(0);
+    } finally {
+      reader.close();
+      store.close();
     }
   });
 
