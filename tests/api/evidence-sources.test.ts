@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startEvidenceReader } from '../../src/db/evidence-reader.js';
+import { startEvidenceReader, type EvidenceReader } from '../../src/db/evidence-reader.js';
 import { loadConfig } from '../../src/config.js';
 import { openDeps } from '../../src/service/bootstrap.js';
 import { seedDemo } from '../../src/service/seed-demo.js';
@@ -79,62 +79,51 @@ describe('the evidence reader\'s thread', () => {
   const temp = tempFiles('nonred-reader-');
   const tempFile = temp.file;
   const inputOf = (p: Programme) => ({ bom: p.bom, policy: p.policy, now: p.now, registry: p.registry });
+  const expectedOf = (p: Programme) => outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) });
+  /** A programme's store in a file, a reader (on that file unless `readerPath`), the errors it reports. */
+  const withReader = (seed: number, run: (t: { p: Programme; store: ReturnType<typeof storeOf>; reader: EvidenceReader; errors: string[]; walked: (asOf?: string) => string }) => void,
+    opts: { readerPath?: string; file?: string; answerWithinMs?: number } = {}) => {
+    const p = randomProgramme(seed);
+    const file = tempFile();
+    const store = storeOf(p, file);
+    const errors: string[] = [];
+    // started with nothing asked yet: the first walk waits for the thread to come up
+    const reader = startEvidenceReader(opts.readerPath ?? file, (m) => errors.push(m), opts);
+    try {
+      run({ p, store, reader, errors, walked: (asOf) => outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, asOf, reader) }) });
+    } finally {
+      reader.close();
+      store.close();
+    }
+  };
 
   it('gives the walk the same reports on 40 random programmes, the thread answering', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const p = randomProgramme(seed);
-      const file = tempFile();
-      const store = storeOf(p, file);
-      const errors: string[] = [];
-      // started with nothing asked yet: the first walk waits for the thread to come up
-      const reader = startEvidenceReader(file, (m) => errors.push(m));
-      try {
-        const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, undefined, reader) });
-        expect(fromReader, `seed ${seed}`).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) }));
+      withReader(seed, ({ p, reader, errors, walked }) => {
+        expect(walked(), `seed ${seed}`).toBe(expectedOf(p));
         expect(errors).toEqual([]);
         expect(reader.answered, `seed ${seed}`).toBeGreaterThan(0);
-      } finally {
-        reader.close();
-        store.close();
-      }
+      });
     }
   });
 
   it('falls back to the walk\'s own connection when the thread cannot open the database', () => {
-    const p = randomProgramme(7);
-    const file = tempFile();
-    const store = storeOf(p, file);
-    const errors: string[] = [];
-    const reader = startEvidenceReader(join(tmpdir(), 'no-such-dir', 'nothing.sqlite'), (m) => errors.push(m));
-    try {
-      const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, undefined, reader) });
-      expect(fromReader).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) }));
+    withReader(7, ({ p, reader, errors, walked }) => {
+      expect(walked()).toBe(expectedOf(p));
       expect(errors.join('\n')).toMatch(/evidence reader could not start/);
       expect(reader.answered).toBe(0);
       // and later walks do not wait for it again
       expect(reader.ask([['x']], {})).toBeNull();
-    } finally {
-      reader.close();
-      store.close();
-    }
+    }, { readerPath: join(tmpdir(), 'no-such-dir', 'nothing.sqlite') });
   });
 
   it('falls back when the thread does not answer in time', () => {
-    const p = randomProgramme(11);
-    const file = tempFile();
-    const store = storeOf(p, file);
     const silent = join(temp.dir(), 'silent.mjs');
     writeFileSync(silent, "import { workerData } from 'node:worker_threads';\nworkerData.port.on('message', () => {});\n");
-    const errors: string[] = [];
-    const reader = startEvidenceReader(file, (m) => errors.push(m), { file: silent, answerWithinMs: 200 });
-    try {
-      const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, undefined, reader) });
-      expect(fromReader).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) }));
+    withReader(11, ({ p, errors, walked }) => {
+      expect(walked()).toBe(expectedOf(p));
       expect(errors).toEqual(['evidence reader did not answer within 200 ms']);
-    } finally {
-      reader.close();
-      store.close();
-    }
+    }, { file: silent, answerWithinMs: 200 });
   });
 
   it('serves the verifications of a service opened with it', async () => {
@@ -150,43 +139,27 @@ describe('the evidence reader\'s thread', () => {
   });
 
   it('leaves lookups inside a write transaction to the walk\'s own connection, which sees its writes', () => {
-    const p = randomProgramme(5);
-    const file = tempFile();
-    const store = storeOf(p, file);
-    const reader = startEvidenceReader(file, () => {});
-    try {
+    withReader(5, ({ p, store, reader, walked }) => {
       const db = store.sqlite;
-      const expected = outcome({ ...inputOf(p), evidence: memoryEvidence(p.held) });
       let inside = '';
       expect(() => db.transaction(() => {
         // uncommitted: only this connection sees the rows gone
         db.prepare('DELETE FROM declaration_walk').run();
-        inside = outcome({ ...inputOf(p), evidence: dbEvidence(db, undefined, reader) });
+        inside = walked();
         throw new Error('roll back');
       })()).toThrow('roll back');
       expect(reader.answered).toBe(0);
       expect(inside).toBe(outcome({ ...inputOf(p), evidence: memoryEvidence([]) }));
-      expect(outcome({ ...inputOf(p), evidence: dbEvidence(db, undefined, reader) })).toBe(expected);
+      expect(walked()).toBe(expectedOf(p));
       expect(reader.answered).toBeGreaterThan(0);
-    } finally {
-      reader.close();
-      store.close();
-    }
+    });
   });
 
   it('answers lookups as of a past time on the walk\'s own connection (the thread reads the present)', () => {
-    const p = randomProgramme(3);
-    const file = tempFile();
-    const store = storeOf(p, file);
-    const reader = startEvidenceReader(file, () => {});
-    try {
+    withReader(3, ({ p, store, reader, walked }) => {
       const asOf = '2100-01-01T00:00:00Z';
-      const fromReader = outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, asOf, reader) });
-      expect(fromReader).toBe(outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, asOf) }));
+      expect(walked(asOf)).toBe(outcome({ ...inputOf(p), evidence: dbEvidence(store.sqlite, asOf) }));
       expect(reader.answered).toBe(0);
-    } finally {
-      reader.close();
-      store.close();
-    }
+    });
   });
 });
