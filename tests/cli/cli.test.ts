@@ -55,6 +55,10 @@ function payload(supplier: string, id: string, part: Record<string, string>, ori
 const full = (c: string) => ({ manufacturedIn: c, assembledIn: c, manufacturer: { domicile: c, ultimateParent: 'self' }, software: { developerDomicile: c, dataHostedIn: [c], dataAdministeredFrom: c } });
 
 describe('nonred CLI', () => {
+  it('is an executable file once built (npx nonred runs it by its path)', () => {
+    expect((statSync(BIN).mode & 0o111).toString(8)).toBe('111');
+  });
+
   it('shows --help for every command and exits 3 on usage errors', { timeout: 60_000 }, async () => {
     const commands = [[], ['keygen'], ['declare'], ['sign'], ['inspect'], ['submit'], ['bom'], ['bom', 'upload'], ['bom', 'verify'], ['check'], ['report'], ['report', 'get'], ['report', 'verify'], ['audit', 'verify'], ['token', 'create'], ['supplier', 'add'], ['key', 'add'], ['key', 'revoke'], ['backup'], ['service-key', 'rotate'], ['serve']];
     for (const c of commands) {
