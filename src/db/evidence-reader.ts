@@ -95,7 +95,6 @@ export function startEvidenceReader(path: string, onError: (message: string) => 
               return null;
             }
             if (m.ask !== mine || m.index !== index) continue;
-            index++;
             if ('error' in m) {
               onError(`evidence reader: ${m.error}`);
               return null;
@@ -110,10 +109,9 @@ export function startEvidenceReader(path: string, onError: (message: string) => 
       };
       return {
         next: () => {
-          const i = index;
           const answer = take();
           // whatever happened, the next call is for the next list
-          index = i + 1;
+          index++;
           return answer;
         },
       };

@@ -886,34 +886,6 @@ export function walk(input: WalkInput): WalkResult {
     const inScope = policy.scope === 'all' || critical;
     judged[idx] = inScope ? 1 : 0;
 
-    // The usual node: one valid declaration and nothing else of its own (no BOM item, no
-    // excluded declaration, no attestation or reference from a parent, no cut edge). What
-    // is found on it is then a function of that declaration's origin, the manufacturer's
-    // registry facts, its assurance and its categories; a combination once judged clean is
-    // clean again, and the checks are skipped.
-    let cleanBit = 0;
-    let simple: Resolved | null = null;
-    if (valid.length === 1 && plainMentions && nodeItems.length === 0 && nExcluded[idx]!.length === 0
-      && nCutByDepth[idx] === 0 && !backEdgesOf.has(idx)) {
-      const rec = valid[0]!;
-      const o = flatOf(rec.origin);
-      oneDecl.rec = rec;
-      oneDecl.flat = o.flat;
-      oneDecl.names = o.names;
-      const direct = isDirect(mfr, rec);
-      oneDecl.assurance = direct ? 'signed-direct' : 'signed-third-party';
-      oneDeclList[0] = oneDecl;
-      simple = resolveOrigin(oneDeclList, registrySourcesOf(mfr), mfr);
-      cleanBit = 1 << (cats | (direct ? 8 : 0));
-      if ((simple.clean & cleanBit) !== 0) {
-        assuranceOf[idx] = oneDecl.assurance;
-        resolvedOrigin[idx] = simple.origin;
-        used.push(rec.sha256);
-        continue;
-      }
-    }
-    const findingsBefore = findings.length;
-
     let declSources: Source[];
     if (valid.length === 1) {
       // the usual case: one declaration, its source object reused from node to node
@@ -931,6 +903,27 @@ export function walk(input: WalkInput): WalkResult {
       });
     }
     const registrySources = registrySourcesOf(mfr);
+
+    // The usual node: one valid declaration and nothing else of its own (no BOM item, no
+    // excluded declaration, no attestation or reference from a parent, no cut edge). What
+    // is found on it is then a function of that declaration's origin, the manufacturer's
+    // registry facts, its assurance and its categories; a combination once judged clean is
+    // clean again, and the checks are skipped.
+    let cleanBit = 0;
+    let simple: Resolved | null = null;
+    if (declSources === oneDeclList && plainMentions && nodeItems.length === 0 && nExcluded[idx]!.length === 0
+      && nCutByDepth[idx] === 0 && !backEdgesOf.has(idx)) {
+      simple = resolveOrigin(oneDeclList, registrySources, mfr);
+      cleanBit = 1 << (cats | (oneDecl.assurance === 'signed-direct' ? 8 : 0));
+      if ((simple.clean & cleanBit) !== 0) {
+        assuranceOf[idx] = oneDecl.assurance!;
+        resolvedOrigin[idx] = simple.origin;
+        used.push(oneDecl.rec!.sha256);
+        continue;
+      }
+    }
+    const findingsBefore = findings.length;
+
     const attestSources: Source[] = attesting.length === 0 ? NONE : attesting.map((m) => {
       const o = flatOf(mentionOrigin(m));
       return { kind: 'attestation', rec: nChosen[mParent[m]!]!, flat: o.flat, names: o.names, assurance: 'attested-by-parent' };
