@@ -4,15 +4,15 @@
 // lets the heap grow well past what is live before it collects them (up to 4×): back-to-
 // back verifications then hold the last one's garbage beside the current one's work. A
 // heap that grows by 25% between full collections keeps the service's peak memory near one
-// verification's. Less is false economy: most of what a walk allocates stays live until
-// its report is out, so each full collection marks it all and frees little — at 300,000
-// nodes, 10% meant about eight collections per verification with pauses of 0.3–0.8 s (the
-// second core is busy with the evidence reader, so marking is mostly not concurrent),
-// 2–3 s of a 9–12 s verification; 25% took 2–3 s off it for 15–40 MB more peak memory,
-// and made no measurable difference at 100,000 (peak 483–487 MB either way). Everything else (intake above all: many short-lived objects on several
-// threads) runs faster with V8's own growth, which collects less often, so the bound is
-// on only while a verification is in progress. The flag is process-wide and read at every
-// collection, so setting it at run time works.
+// verification's. A tighter bound is false economy: most of what a walk allocates stays
+// live until its report is out, so each extra full collection marks it all and frees
+// little. At 300,000 nodes, 10% meant about eight collections per verification with pauses
+// of 0.3–0.8 s (the evidence reader keeps the second core busy, so marking is mostly not
+// concurrent); 25% took 2–3 s off a 9–12 s verification for 15–40 MB more peak memory, and
+// made no measurable difference at 100,000 nodes. Everything else (intake above all: many
+// short-lived objects on several threads) runs faster with V8's own growth, which collects
+// less often, so the bound is on only while a verification is in progress. The flag is
+// process-wide and read at every collection, so setting it at run time works.
 import { setFlagsFromString } from 'node:v8';
 
 let enabled = false;
