@@ -10,7 +10,7 @@ import { JsonWriter } from '../domain/json-writer.js';
 import { writeReportBody, type ReportBody } from '../domain/report.js';
 import { DEFAULT_POLICY_ID, parsePolicyRef } from '../domain/policy.js';
 import type { Bom } from '../domain/bom.js';
-import { walk } from '../domain/walk.js';
+import { walk, type WalkPart, type WalkResult } from '../domain/walk.js';
 import { Problem } from '../problem.js';
 import { ScratchBuffer } from '../scratch-buffer.js';
 import { boundHeapGrowth } from '../heap-growth.js';
@@ -54,9 +54,9 @@ export interface ReportTimings {
   walk: number;
   /** the report body written */
   body: number;
-  /** the where-used rows computed (written after the answer) */
+  /** the where-used rows computed (written after the answer), while the body is signed */
   parts: number;
-  /** the write transaction: body stored while it is signed, audit entry, commit */
+  /** the rest of the write transaction: body stored while it is signed, audit entry, commit */
   store: number;
 }
 
@@ -89,24 +89,25 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
   const t0 = performance.now();
   let t1 = t0;
   let t2 = t0;
-  const { w, verdict, summary, parts } = (() => {
-    const result = walk({
+  let result: WalkResult | null = null;
+  const { w, verdict, summary } = (() => {
+    const walked = walk({
       bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db, undefined, deps.store.evidenceReader),
     });
+    result = walked;
     t1 = performance.now();
-    // Everything but `log`, which is the last member. The walk's result is written once,
-    // and can be collected before signing, which holds the other large buffer.
-    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(result.summary.nodes, result.summary.findings)), (n) => bodyScratch.allocate(n));
+    // Everything but `log`, which is the last member.
+    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(walked.summary.nodes, walked.summary.findings)), (n) => bodyScratch.allocate(n));
     writeReportBody(writer, {
       id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
-      policy: policyRow.policy, policySha256: policyRow.sha256, result,
+      policy: policyRow.policy, policySha256: policyRow.sha256, result: walked,
     });
     t2 = performance.now();
-    // the where-used rows now (they are written after the answer): then the walk's
-    // result can be collected before signing and answering, which hold the largest buffers
-    return { w: writer, verdict: result.verdict, summary: result.summary, parts: result.parts() };
+    return { w: writer, verdict: walked.verdict, summary: walked.summary };
   })();
   const t3 = performance.now();
+  let parts: WalkPart[] = [];
+  let partsMs = 0;
 
   try {
     // One write transaction: nobody else appends to the audit log meanwhile, so the
@@ -120,7 +121,16 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
         id, bomId: bomRow.id, policyId: policyRow.policy.id, policyVersion: policyRow.policy.version,
         verdict, generatedAt: now, stale: false, createdAt: now,
       });
-      const sig = deps.keys.signDetachedWhile(REPORT_TYP, body, () => insertReportBody(db, id, body));
+      // While the signing thread signs (the longest step here), this thread stores the
+      // body and computes the where-used rows (written after the answer); then the walk's
+      // result can be collected before answering.
+      const sig = deps.keys.signDetachedWhile(REPORT_TYP, body, () => {
+        insertReportBody(db, id, body);
+        const p0 = performance.now();
+        parts = result!.parts();
+        result = null;
+        partsMs = performance.now() - p0;
+      });
       // Stored detached (RFC 7515 appendix F): the payload is the body stored beside it.
       setReportJws(db, id, `${sig.protected}..${sig.signature}`);
       appendAudit(db, {
@@ -133,7 +143,8 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
     bodyScratch.give(w.buffer);
     throw e;
   }
-  const timings: ReportTimings = { walk: t1 - t0, body: t2 - t1, parts: t3 - t2, store: performance.now() - t3 };
+  // (the where-used rows are computed inside the write transaction: `store` is the rest of it)
+  const timings: ReportTimings = { walk: t1 - t0, body: t2 - t1, parts: partsMs, store: performance.now() - t3 - partsMs };
   queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));
   // the JSON form: the signed body with its unsigned status beside it
   w.truncate(w.length - 1).raw(`,"status":${JSON.stringify({ stale: false })}}`);
