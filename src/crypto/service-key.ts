@@ -38,7 +38,25 @@ export interface ServiceKeys {
    * when there is one and the payload is shared memory (else before it, here).
    */
   signDetachedWhile(typ: string, payload: Uint8Array, meanwhile: () => void): { protected: string; signature: string };
+  /**
+   * The same, for a payload still being written into `buffer` (shared memory): on the
+   * signing thread, the signature is begun as the payload is written (see
+   * ed25519-two-pass.ts). Without the thread, everything is done at finishWhile.
+   */
+  streamDetached(typ: string, buffer: Uint8Array): DetachedStream;
   close(): void;
+}
+
+export interface DetachedStream {
+  /** The buffer's first `length` bytes are written and will not change. */
+  advance(length: number): void;
+  /**
+   * signDetachedWhile of the complete payload, which is the buffer's first bytes; begun
+   * already, as far as it was written. A payload elsewhere is signed here from the start.
+   */
+  finishWhile(payload: Uint8Array, meanwhile: () => void): { protected: string; signature: string };
+  /** The payload will not be completed (the signing thread is freed). */
+  abandon(): void;
 }
 
 export interface ServiceKeyOptions {
@@ -60,6 +78,28 @@ async function fromStored(stored: StoredKey[], opts: ServiceKeyOptions = {}): Pr
   const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: cur.x, d: cur.d } as JsonWebKey, format: 'jwk' });
   const signingScratch = new ScratchBuffer();
   const thread = opts.signingThread === true ? signingThread({ kty: 'OKP', crv: 'Ed25519', x: cur.x, d: cur.d } as JsonWebKey) : null;
+  const protectedOf = (typ: string) => protectedHeaderOf({ alg: 'EdDSA', kid: cur.kid, typ });
+  /** Runs `meanwhile`, then takes the thread's signature (when `started`), else signs here. */
+  const finishSigning = (typ: string, payload: Uint8Array, meanwhile: () => void, started: boolean) => {
+    let signature: string | null = null;
+    try {
+      meanwhile();
+    } finally {
+      // the thread reads the payload until it answers: wait even when meanwhile failed
+      if (started) {
+        try {
+          signature = thread!.finish();
+        } catch {
+          signature = null; // the thread failed: sign here
+        }
+      }
+    }
+    const protectedB64 = protectedOf(typ);
+    signature ??= signDetachedEd25519(privateKey, protectedB64, payload, signingScratch);
+    return { protected: protectedB64, signature };
+  };
+  const signDetachedWhile = (typ: string, payload: Uint8Array, meanwhile: () => void) =>
+    finishSigning(typ, payload, meanwhile, thread?.start(protectedOf(typ), payload) ?? false);
   return {
     kid: cur.kid,
     entries,
@@ -68,24 +108,33 @@ async function fromStored(stored: StoredKey[], opts: ServiceKeyOptions = {}): Pr
     }),
     sign: (typ, payload) =>
       new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'EdDSA', kid: cur.kid, typ }).sign(privateKey),
-    signDetachedWhile: (typ, payload, meanwhile) => {
-      const protectedB64 = protectedHeaderOf({ alg: 'EdDSA', kid: cur.kid, typ });
-      const started = thread?.start(protectedB64, payload) ?? false;
-      let signature: string | null = null;
-      try {
-        meanwhile();
-      } finally {
-        // the thread reads the payload until it answers: wait even when meanwhile failed
-        if (started) {
-          try {
-            signature = thread!.finish();
-          } catch {
-            signature = null; // the thread failed: sign here
+    signDetachedWhile,
+    streamDetached: (typ, buffer) => {
+      const stream = thread?.stream(protectedOf(typ), buffer) ?? null;
+      // (without the thread, as if abandoned at once: everything is done at finishWhile)
+      let phase: 'open' | 'abandoned' | 'finished' = stream === null ? 'abandoned' : 'open';
+      const abandon = () => {
+        if (phase !== 'open') return;
+        phase = 'abandoned';
+        stream!.abandon();
+      };
+      return {
+        advance: (length) => {
+          if (phase === 'open') stream!.advance(length);
+        },
+        finishWhile: (payload, meanwhile) => {
+          if (phase === 'finished') throw new Error('the stream is already finished');
+          if (payload.buffer !== buffer.buffer || payload.byteOffset !== buffer.byteOffset) abandon();
+          if (phase === 'abandoned') {
+            phase = 'finished';
+            return signDetachedWhile(typ, payload, meanwhile);
           }
-        }
-      }
-      signature ??= signDetachedEd25519(privateKey, protectedB64, payload, signingScratch);
-      return { protected: protectedB64, signature };
+          phase = 'finished';
+          stream!.complete(payload.length);
+          return finishSigning(typ, payload, meanwhile, true);
+        },
+        abandon,
+      };
     },
     close: () => thread?.close(),
   };

@@ -10,6 +10,11 @@ export class JsonWriter {
   #buf: Uint8Array;
   #len = 0;
   readonly #allocate: (size: number) => Uint8Array;
+  #watcher: ((length: number, buffer: Uint8Array) => void) | null = null;
+  #watchEvery = 0;
+  #nextWatch = Infinity;
+  /** what the watcher was told of: it may have read it, so it is never cut */
+  #told = 0;
 
   /**
    * `scratch`: a buffer to write into; when too small it is replaced by a larger one from
@@ -36,6 +41,26 @@ export class JsonWriter {
     const next = this.#allocate(size);
     next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
+    this.#watcher?.(this.#len, next);
+  }
+
+  #tell(): void {
+    this.#told = this.#len;
+    this.#nextWatch = this.#len + this.#watchEvery;
+    this.#watcher!(this.#len, this.#buf);
+  }
+
+  /**
+   * Tells `watcher` what has been written, each time about `every` more bytes are, and at
+   * once when the buffer is replaced by a larger one; what it was told of can no longer be
+   * cut (truncate). Null stops it.
+   */
+  watch(every: number, watcher: ((length: number, buffer: Uint8Array) => void) | null): this {
+    this.#watcher = watcher;
+    this.#watchEvery = every;
+    this.#told = 0;
+    this.#nextWatch = watcher === null ? Infinity : this.#len + every;
+    return this;
   }
 
   /** Text that is already JSON (or part of it): copied as UTF-8. */
@@ -43,6 +68,7 @@ export class JsonWriter {
     // a UTF-16 code unit becomes at most three UTF-8 bytes
     this.#room(text.length * 3);
     this.#len += encoder.encodeInto(text, this.#buf.subarray(this.#len)).written;
+    if (this.#len >= this.#nextWatch) this.#tell();
     return this;
   }
 
@@ -53,6 +79,7 @@ export class JsonWriter {
     if (Buffer.isBuffer(bytes)) bytes.copy(this.#buf, this.#len, start, end); // no view made
     else this.#buf.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), this.#len);
     this.#len += n;
+    if (this.#len >= this.#nextWatch) this.#tell();
     return this;
   }
 
@@ -65,6 +92,7 @@ export class JsonWriter {
   /** Cuts what was written back to `length` bytes (to rewrite a tail). */
   truncate(length: number): this {
     if (length < 0 || length > this.#len) throw new RangeError('truncate beyond what was written');
+    if (length < this.#told) throw new RangeError('truncate into what the watcher was told of');
     this.#len = length;
     return this;
   }

@@ -31,6 +31,8 @@ export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
 // It is shared memory, so that the signing thread reads it where it is.
 const bodyScratch = new ScratchBuffer({ shared: true });
 // generous: the buffer is only touched as far as it is written
+/** how much more of the body is written each time the signing thread is told */
+const STREAM_PIECE = 1024 * 1024;
 const estimatedBytes = (nodes: number, findings: number) => 64 * 1024 + nodes * 1024 + findings * 2048;
 
 export interface IssuedReport {
@@ -90,20 +92,33 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
   let t1 = t0;
   let t2 = t0;
   let result: WalkResult | null = null;
-  const { w, verdict, summary } = (() => {
+  const { w, verdict, summary, stream } = (() => {
     const walked = walk({
       bom, policy: policyRow.policy, now, registry: registrySnapshot(db), evidence: dbEvidence(db, undefined, deps.store.evidenceReader),
     });
     result = walked;
     t1 = performance.now();
-    // Everything but `log`, which is the last member.
-    const writer = new JsonWriter(bodyScratch.take(estimatedBytes(walked.summary.nodes, walked.summary.findings)), (n) => bodyScratch.allocate(n));
-    writeReportBody(writer, {
-      id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
-      policy: policyRow.policy, policySha256: policyRow.sha256, result: walked,
+    // Everything but `log`, which is the last member. The signing thread begins the
+    // signature as the body is written (see DetachedStream), a piece at a time; should
+    // the body outgrow its buffer, it is signed from the start once written.
+    const buffer = bodyScratch.take(estimatedBytes(walked.summary.nodes, walked.summary.findings));
+    const writer = new JsonWriter(buffer, (n) => bodyScratch.allocate(n));
+    const signing = deps.keys.streamDetached(REPORT_TYP, buffer);
+    writer.watch(STREAM_PIECE, (length, into) => {
+      if (into === buffer) signing.advance(length);
+      else signing.abandon();
     });
+    try {
+      writeReportBody(writer, {
+        id, generatedAt: now, bom: { id: bomRow.id, name: bomRow.name, sha256: bomRow.sha256 },
+        policy: policyRow.policy, policySha256: policyRow.sha256, result: walked,
+      });
+    } catch (e) {
+      signing.abandon();
+      throw e;
+    }
     t2 = performance.now();
-    return { w: writer, verdict: walked.verdict, summary: walked.summary };
+    return { w: writer, verdict: walked.verdict, summary: walked.summary, stream: signing };
   })();
   const t3 = performance.now();
   let parts: WalkPart[] = [];
@@ -124,7 +139,7 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
       // While the signing thread signs (the longest step here), this thread stores the
       // body and computes the where-used rows (written after the answer); then the walk's
       // result can be collected before answering.
-      const sig = deps.keys.signDetachedWhile(REPORT_TYP, body, () => {
+      const sig = stream.finishWhile(body, () => {
         insertReportBody(db, id, body);
         const p0 = performance.now();
         parts = result!.parts();
@@ -140,9 +155,11 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
       });
     });
   } catch (e) {
+    stream.abandon();
     bodyScratch.give(w.buffer);
     throw e;
   }
+  w.watch(0, null);
   // (the where-used rows are computed inside the write transaction: `store` is the rest of it)
   const timings: ReportTimings = { walk: t1 - t0, body: t2 - t1, parts: partsMs, store: performance.now() - t3 - partsMs };
   queueReportParts(db, id, parts, (e) => deps.log.error('where-used rows of a report not written; they will be at the next start', { report: id, error: e instanceof Error ? e.message : String(e) }));

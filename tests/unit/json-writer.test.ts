@@ -26,6 +26,27 @@ describe('JsonWriter', () => {
     w.rawBytes(new TextEncoder().encode(' '));
     expect(w.text().endsWith('} ')).toBe(true);
   });
+
+  it('tells its watcher what is written, about every so many bytes and when its buffer is replaced, and keeps that from being cut', () => {
+    const told: [number, Uint8Array][] = [];
+    const first = new Uint8Array(64);
+    const w = new JsonWriter(first).watch(10, (length, buffer) => told.push([length, buffer]));
+    w.raw('"abcdefgh"'); // 10 bytes: told
+    w.raw('12345'); // 15: not yet
+    w.rawBytes(new TextEncoder().encode('67890')); // 20: told
+    expect(told.map(([n]) => n)).toEqual([10, 20]);
+    expect(told.every(([, b]) => b === first)).toBe(true);
+    expect(() => w.truncate(19)).toThrow(RangeError);
+    w.truncate(20);
+    w.value('x'.repeat(100)); // outgrows 64 bytes: told of the new buffer, then of the length
+    expect(told[2]![1]).not.toBe(first);
+    expect(told[2]![0]).toBe(20);
+    expect(told.at(-1)![0]).toBe(w.length);
+    w.watch(0, null);
+    w.truncate(0);
+    w.raw('a'.repeat(50));
+    expect(told.at(-1)![0]).toBe(122);
+  });
 });
 
 describe('the walk\'s written tree', () => {

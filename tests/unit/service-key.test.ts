@@ -105,6 +105,98 @@ describe('service key', () => {
     }
   });
 
+  it('signs a payload as it is written, the same signature as signed whole, and jose verifies it', async () => {
+    for (const threaded of [true, false]) {
+      const keys = await ephemeralServiceKeys({ signingThread: threaded });
+      try {
+        if (threaded) await new Promise((r) => setTimeout(r, 300)); // (the thread starts)
+        const jwks = createLocalJWKSet(keys.jwks() as never);
+        const buffer = Buffer.from(new SharedArrayBuffer(400_000));
+        const payload = randomBytes(300_001);
+        const stream = keys.streamDetached('nonred-report+jws', buffer);
+        // written in pieces of every length modulo 3, the thread told after each
+        for (let at = 0, step = 1; at < payload.length; step = (step * 7 + 1) % 40_000) {
+          const end = Math.min(payload.length, at + step);
+          payload.copy(buffer, at, at, end);
+          stream.advance(end);
+          at = end;
+        }
+        let ran = false;
+        const sig = stream.finishWhile(buffer.subarray(0, payload.length), () => {
+          ran = true;
+        });
+        expect(ran).toBe(true);
+        const whole = keys.signDetachedWhile('nonred-report+jws', buffer.subarray(0, payload.length), () => {});
+        expect(sig, threaded ? 'on the thread' : 'here').toEqual(whole);
+        const v = await compactVerify(`${sig.protected}.${payload.toString('base64url')}.${sig.signature}`, jwks);
+        expect(Buffer.from(v.payload).equals(payload)).toBe(true);
+        expect(() => stream.finishWhile(buffer.subarray(0, 1), () => {})).toThrow(/already finished/);
+      } finally {
+        keys.close();
+      }
+    }
+  });
+
+  it('signs from the start what was not written where the stream was told, and frees the thread it abandons', async () => {
+    const keys = await ephemeralServiceKeys({ signingThread: true });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const jwks = createLocalJWKSet(keys.jwks() as never);
+      const verifies = async (sig: { protected: string; signature: string }, payload: Buffer) =>
+        (await compactVerify(`${sig.protected}.${payload.toString('base64url')}.${sig.signature}`, jwks)).payload.length === payload.length;
+      // the body outgrew its buffer: the complete payload is elsewhere
+      const small = Buffer.from(new SharedArrayBuffer(1_000));
+      const first = keys.streamDetached('t', small);
+      randomBytes(1_000).copy(small);
+      first.advance(999);
+      const grown = Buffer.from(new SharedArrayBuffer(5_000));
+      small.copy(grown);
+      randomBytes(4_000).copy(grown, 1_000);
+      expect(await verifies(first.finishWhile(grown, () => {}), grown)).toBe(true);
+      // abandoned half way: the thread takes the next payload, and a late finish signs here
+      const buffer = Buffer.from(new SharedArrayBuffer(10_000));
+      randomBytes(10_000).copy(buffer);
+      const second = keys.streamDetached('t', buffer);
+      second.advance(5_000);
+      second.abandon();
+      second.abandon();
+      expect(await verifies(second.finishWhile(buffer, () => {}), buffer)).toBe(true);
+      const third = keys.streamDetached('t', buffer);
+      third.advance(10_000);
+      expect(await verifies(third.finishWhile(buffer, () => {}), buffer)).toBe(true);
+    } finally {
+      keys.close();
+    }
+  });
+
+  it('streams on the signing thread only one payload at a time, and refuses to go back', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const t = signingThread(privateKey.export({ format: 'jwk' }));
+    try {
+      for (let i = 0; i < 200 && !t.ready; i++) await new Promise((r) => setTimeout(r, 10));
+      const protectedB64 = protectedHeaderOf({ alg: 'EdDSA', kid: 'k', typ: 't' });
+      const buffer = Buffer.from(new SharedArrayBuffer(1_000));
+      randomBytes(1_000).copy(buffer);
+      const s = t.stream(protectedB64, buffer)!;
+      expect(s).not.toBeNull();
+      expect(t.stream(protectedB64, buffer)).toBeNull();
+      expect(t.start(protectedB64, buffer)).toBe(false);
+      s.complete(1_000);
+      expect(() => s.complete(1_000)).toThrow(/already/);
+      expect(t.finish()).toBe(signDetachedEd25519(privateKey, protectedB64, buffer, new ScratchBuffer()));
+      // told a length, then a shorter one: the thread fails the signature rather than sign
+      const back = t.stream(protectedB64, buffer)!;
+      back.advance(900);
+      await new Promise((r) => setTimeout(r, 50));
+      back.complete(300);
+      expect(() => t.finish()).toThrow(/went back/);
+      // not shared memory: no stream
+      expect(t.stream(protectedB64, Buffer.alloc(10))).toBeNull();
+    } finally {
+      t.close();
+    }
+  });
+
   it('refuses a key set that is not private Ed25519 keys', async () => {
     await expect(loadServiceKeys({ file: null, envValue: '{"kty":"EC","crv":"P-256","x":"a","y":"b"}' })).rejects.toThrow(/Ed25519/);
   });
