@@ -9,21 +9,16 @@ import { sign as cryptoSign, type KeyObject } from 'node:crypto';
 import type { ScratchBuffer } from '../scratch-buffer.js';
 
 /** Bytes of a base64url encoding without padding. */
-export const base64urlLength = (n: number) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
+const base64urlLength = (n: number) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
 // a multiple of 3 bytes: each slice encodes on its own exactly as within the whole
 const ENCODE_STEP = 3 * 16 * 1024;
 
 /**
- * Writes BASE64URL of src[from, to) into `out` at `at`; returns where it ended. `from` is
- * a multiple of 3 (or `to` is the end), so that pieces encoded one after another are the
- * encoding of the whole.
+ * BASE64URL of src[from, to), a piece at a time. `from` is a multiple of 3 (or `to` is the
+ * end), so that pieces encoded one after another are the encoding of the whole.
  */
-export function encodeBase64urlInto(out: Buffer, at: number, src: Buffer, from: number, to: number): number {
-  let off = at;
-  for (let i = from; i < to; i += ENCODE_STEP) {
-    off += out.write(src.toString('base64url', i, Math.min(to, i + ENCODE_STEP)), off, 'latin1');
-  }
-  return off;
+export function* base64urlPieces(src: Buffer, from: number, to: number): Generator<string> {
+  for (let i = from; i < to; i += ENCODE_STEP) yield src.toString('base64url', i, Math.min(to, i + ENCODE_STEP));
 }
 
 /** BASE64URL(UTF8(JSON of the protected header)), as jose serialises it. */
@@ -38,7 +33,9 @@ export function signDetachedEd25519(privateKey: KeyObject, protectedB64: string,
   try {
     let off = input.write(protectedB64, 0, 'latin1');
     input[off++] = 0x2e; // '.'
-    off = encodeBase64urlInto(input, off, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), 0, payload.length);
+    for (const piece of base64urlPieces(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), 0, payload.length)) {
+      off += input.write(piece, off, 'latin1');
+    }
     if (off !== size) throw new Error('signing input has an unexpected length');
     return cryptoSign(null, input.subarray(0, size), privateKey).toString('base64url');
   } finally {

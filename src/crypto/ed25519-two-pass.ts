@@ -44,23 +44,29 @@ export class Ed25519TwoPass {
     this.#first = createHash('sha512').update(key.prefix);
   }
 
-  /** The next bytes of the message, in order. */
-  update(piece: Uint8Array): void {
+  /** The next bytes of the message, in order (a string: its latin1 bytes). */
+  update(piece: Uint8Array | string): void {
     if (this.#done) throw new Error('the signature is already made');
-    this.#first.update(piece);
+    if (typeof piece === 'string') this.#first.update(piece, 'latin1');
+    else this.#first.update(piece);
   }
 
   /**
-   * The 64-byte signature. `message` is the whole message again, byte for byte what the
-   * updates gave (it is read a second time: the challenge).
+   * The 64-byte signature. `again` is the whole message once more, in pieces, byte for byte
+   * what the updates gave (it is read a second time: the challenge).
    */
-  sign(message: Uint8Array): Uint8Array {
+  sign(again: Iterable<Uint8Array | string>): Uint8Array {
     if (this.#done) throw new Error('the signature is already made');
     this.#done = true;
     const r = scalarOf(this.#first.digest());
     // (r = 0 has probability 2^-252; multiply refuses it rather than sign with the identity)
     const R = Point.BASE.multiply(r).toBytes();
-    const k = scalarOf(createHash('sha512').update(R).update(this.#key.publicKey).update(message).digest());
+    const challenge = createHash('sha512').update(R).update(this.#key.publicKey);
+    for (const piece of again) {
+      if (typeof piece === 'string') challenge.update(piece, 'latin1');
+      else challenge.update(piece);
+    }
+    const k = scalarOf(challenge.digest());
     const s = Fn.create(r + k * this.#key.scalar);
     const sig = new Uint8Array(64);
     sig.set(R, 0);

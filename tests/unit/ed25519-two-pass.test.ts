@@ -21,7 +21,9 @@ describe('Ed25519 in two passes', () => {
           signer.update(message.subarray(at, end));
           at = end;
         }
-        const mine = Buffer.from(signer.sign(message));
+        // the second pass in pieces too, some as latin1 strings
+        const again = [message.subarray(0, n >> 1), message.subarray(n >> 1).toString('latin1')];
+        const mine = Buffer.from(signer.sign(again));
         expect(mine.equals(sign(null, message, privateKey)), `key ${key}, ${n} bytes`).toBe(true);
         expect(verify(null, message, publicKey, mine)).toBe(true);
       }
@@ -36,7 +38,7 @@ describe('Ed25519 in two passes', () => {
     const signer = new Ed25519TwoPass(key);
     const message = Buffer.from('af82', 'hex');
     signer.update(message);
-    expect(Buffer.from(signer.sign(message)).toString('hex')).toBe(
+    expect(Buffer.from(signer.sign([message])).toString('hex')).toBe(
       '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
     );
   });
@@ -44,8 +46,8 @@ describe('Ed25519 in two passes', () => {
   it('is used once: no update or signature after the signature', () => {
     const signer = new Ed25519TwoPass(expandKey(randomBytes(32)));
     signer.update(Buffer.from('a'));
-    signer.sign(Buffer.from('a'));
+    signer.sign(['a']);
     expect(() => signer.update(Buffer.from('b'))).toThrow(/already/);
-    expect(() => signer.sign(Buffer.from('a'))).toThrow(/already/);
+    expect(() => signer.sign(['a'])).toThrow(/already/);
   });
 });
