@@ -13,9 +13,19 @@ export const CHECKPOINT_WORKER_FILE = projectPath('dist', 'db', 'checkpoint-work
 const LOOK_EVERY_MS = 200;
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
+/** the longest a hold keeps checkpoints back (a hold not released is released then) */
+const HOLD_AT_MOST_MS = 30_000;
+
 export interface Checkpointer {
   /** checkpoints run so far (for tests and the bench) */
   readonly runs: number;
+  /**
+   * Keeps new checkpoints from starting until the returned function is called (or
+   * HOLD_AT_MOST_MS has passed): for the time a large answer is being sent. Copying a
+   * 300,000-node report's 200 MB of WAL into the database file while its answer went out
+   * made sending it two to three times slower (about 1 s against 0.4 s).
+   */
+  hold(): () => void;
   close(): void;
 }
 
@@ -38,8 +48,9 @@ export function startCheckpointer(db: Database.Database, path: string, onError: 
     if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
     onError(message);
   };
+  let holds = 0;
   const poke = () => {
-    if (busy) {
+    if (busy || holds > 0) {
       again = true;
       return;
     }
@@ -50,7 +61,7 @@ export function startCheckpointer(db: Database.Database, path: string, onError: 
     busy = false;
     runs++;
     if (error !== null) onError(`checkpoint: ${error}`);
-    if (again) {
+    if (again && holds === 0) {
       again = false;
       poke();
     }
@@ -68,6 +79,23 @@ export function startCheckpointer(db: Database.Database, path: string, onError: 
   return {
     get runs() {
       return runs;
+    },
+    hold: () => {
+      holds++;
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        clearTimeout(limit);
+        holds--;
+        if (holds === 0 && again && !busy && !stopped) {
+          again = false;
+          poke();
+        }
+      };
+      const limit = setTimeout(release, HOLD_AT_MOST_MS);
+      limit.unref();
+      return release;
     },
     close: () => {
       if (stopped) return;

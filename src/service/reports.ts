@@ -124,6 +124,8 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
   let parts: WalkPart[] = [];
   let partsMs = 0;
 
+  // no checkpoint copies this report into the database file until its answer has gone out
+  const releaseCheckpoints = deps.store.checkpointer?.hold() ?? (() => {});
   try {
     // One write transaction: nobody else appends to the audit log meanwhile, so the
     // report's `log` — the checkpoint just before its own entry — is read here, and the
@@ -156,6 +158,7 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
     });
   } catch (e) {
     stream.abandon();
+    releaseCheckpoints();
     bodyScratch.give(w.buffer);
     throw e;
   }
@@ -173,6 +176,7 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
       lent = false;
       bodyScratch.give(w.buffer);
       unbound();
+      releaseCheckpoints();
       startReportParts(db);
     },
   };

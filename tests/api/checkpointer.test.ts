@@ -33,6 +33,35 @@ describe('background checkpoints', () => {
     }
   });
 
+  it('start no checkpoint while held, and catch up when the last hold is released', async () => {
+    const file = tempFile();
+    const store = openStore(file, { backgroundCheckpoints: true });
+    try {
+      const db = store.sqlite;
+      db.exec('CREATE TABLE t (b BLOB)');
+      db.prepare('INSERT INTO t VALUES (?)').run(Buffer.alloc(1));
+      expect(await until(() => store.checkpointer!.runs > 0)).toBe(true);
+      const runs = store.checkpointer!.runs;
+      const before = statSync(file).size;
+      const first = store.checkpointer!.hold();
+      const second = store.checkpointer!.hold();
+      db.prepare('INSERT INTO t VALUES (?)').run(Buffer.alloc(4 * 1024 * 1024, 1));
+      // several of the thread's looks later: nothing copied
+      await new Promise((r) => setTimeout(r, 700));
+      expect(statSync(file).size).toBe(before);
+      expect(store.checkpointer!.runs).toBe(runs);
+      first();
+      first(); // (a release counts once)
+      await new Promise((r) => setTimeout(r, 500));
+      expect(statSync(file).size).toBe(before);
+      second();
+      expect(await until(() => statSync(file).size > 4 * 1024 * 1024)).toBe(true);
+      expect(store.checkpointer!.runs).toBeGreaterThan(runs);
+    } finally {
+      store.close();
+    }
+  });
+
   it('hand checkpoints back to SQLite when the thread cannot run', async () => {
     const errors: string[] = [];
     const file = tempFile();
