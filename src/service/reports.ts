@@ -30,9 +30,9 @@ export function resolvePolicy(deps: Deps, ref: string | undefined): PolicyRow {
 // 100,000 nodes it is about 70 MB, and fresh memory of that size is the costliest part.
 // It is shared memory, so that the signing thread reads it where it is.
 const bodyScratch = new ScratchBuffer({ shared: true });
-// generous: the buffer is only touched as far as it is written
 /** how much more of the body is written each time the signing thread is told */
 const STREAM_PIECE = 1024 * 1024;
+// generous: the buffer is only touched as far as it is written
 const estimatedBytes = (nodes: number, findings: number) => 64 * 1024 + nodes * 1024 + findings * 2048;
 
 export interface IssuedReport {
