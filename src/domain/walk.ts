@@ -32,6 +32,7 @@ import {
 } from './policy.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts } from './registry.js';
 import { sortIndicesByKey } from './sort-keys.js';
+import { ScratchBuffer } from '../scratch-buffer.js';
 
 export const FINDING_CODES = [
   'DISALLOWED_ORIGIN', 'DISALLOWED_ENTITY', 'MISSING_EVIDENCE', 'INSUFFICIENT_ASSURANCE',
@@ -165,6 +166,12 @@ export interface WalkInput {
 }
 
 const PATH_COUNT_CAP = 1_000_000;
+/**
+ * writeTree's staging buffer, kept between reports (fresh memory costs more than the
+ * copy saves), and a generous guess at a node's JSON (it grows when more is needed)
+ */
+const staging = new ScratchBuffer();
+const STAGED_BYTES_PER_NODE = 1024;
 const ROOT = 0;
 
 interface Source {
@@ -1117,21 +1124,36 @@ export function walk(input: WalkInput): WalkResult {
       findings: codesOf(ROOT),
     });
     w.raw('{"root":').raw(rootHead.slice(0, -1)).raw(`,"children":[${edgesJson(ROOT)}]},"nodes":[`);
-    for (let r = 0; r < inKeyOrder.length; r++) {
-      const idx = inKeyOrder[r]!;
+    // The nodes go out in key order, but each is written in node order into a staging
+    // buffer first, then copied out in key order. The records, keys and origins a node
+    // reads were made in node order and lie in memory about that way: met in key order
+    // they are met at random, and waiting for memory was most of the time (at 100,000
+    // nodes about 400 ms in key order, 230 ms in node order, and 30 ms for the copy).
+    const staged = new JsonWriter(staging.take(n * STAGED_BYTES_PER_NODE), (size) => staging.allocate(size));
+    const stagedAt = new Float64Array(n + 1);
+    for (let idx = 1; idx < n; idx++) {
+      stagedAt[idx] = staged.length;
       const o = resolvedOrigin[idx]!;
       let oj = originJson.get(o);
       if (oj === undefined) originJson.set(o, (oj = JSON.stringify(o)));
       const codes = codesOf(idx);
       const chosen = nChosen[idx];
       const best = bestParent[idx]!;
-      w.raw(`${r === 0 ? '' : ','}{"key":${quotedKey[idx]},`);
-      writeShown(w, idx); // manufacturer, partNumber, name, category
-      w.raw(`,"quantity":${num(total[idx]!)},"depth":${dist[idx]},"via":${best === ROOT || best === -1 ? 'null' : quotedKey[best]},`
+      // (each with the comma before it; the first in key order is copied without)
+      staged.raw(`,{"key":${quotedKey[idx]},`);
+      writeShown(staged, idx); // manufacturer, partNumber, name, category
+      staged.raw(`,"quantity":${num(total[idx]!)},"depth":${dist[idx]},"via":${best === ROOT || best === -1 ? 'null' : quotedKey[best]},`
         + `"pathCount":${num(pathCount[idx]!)},"judged":${judged[idx] === 1},"assurance":"${assuranceOf[idx]}","origin":${oj},`
         + `"evidence":${chosen ? `"${chosen.sha256}"` : 'null'},"findings":${codes.length === 0 ? '[]' : JSON.stringify(codes)},`
         + `"children":[${edgesJson(idx)}]}`);
     }
+    stagedAt[n] = staged.length;
+    const bytes = staged.bytes();
+    for (let r = 0; r < inKeyOrder.length; r++) {
+      const idx = inKeyOrder[r]!;
+      w.rawBytes(bytes, stagedAt[idx]! + (r === 0 ? 1 : 0), stagedAt[idx + 1]!);
+    }
+    staging.give(staged.buffer);
     w.raw(']}');
   };
   let tree: WalkTree | undefined;

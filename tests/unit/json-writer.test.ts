@@ -61,4 +61,17 @@ describe('the walk\'s written tree', () => {
     expect(r.tree.nodes).toHaveLength(items.length);
     expect(r.tree.root.partNumber).toBe('Q\u2028');
   });
+
+  it('lists the nodes in key order whatever order they were found in, again on a second writing', () => {
+    // found in the BOM's order, which here is the reverse of key order
+    const items = Array.from({ length: 60 }, (_, i) => item(String(i), null, `Maker ${i % 3}`, `PN-${String(99 - i).padStart(3, '0')}`));
+    const r = run(bom(items), []);
+    const keys = r.tree.nodes.map((n) => n.key);
+    expect(keys).toHaveLength(60);
+    expect(keys).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(keys[0]).not.toBe(r.tree.nodes.find((n) => n.partNumber === 'PN-099')!.key);
+    const again = new JsonWriter();
+    r.writeTree(again);
+    expect(again.text()).toBe(JSON.stringify(r.tree));
+  });
 });
