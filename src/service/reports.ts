@@ -129,7 +129,7 @@ function issueBounded(deps: Deps, bomRow: BomRow, bom: Bom, policyRow: PolicyRow
   try {
     // One write transaction: nobody else appends to the audit log meanwhile, so the
     // report's `log` — the checkpoint just before its own entry — is read here, and the
-    // body is signed (on the signing thread) while its pieces are written.
+    // signature begun while the body was written is finished while its pieces are stored.
     inTransaction(db, () => {
       const head = auditHead(db);
       w.raw(`,"log":${JSON.stringify({ size: head.size, head: head.head })}}`);
