@@ -174,9 +174,6 @@ export class StoredRecord implements DeclarationRecord {
   readonly sha256: string;
   readonly supplier: string;
   readonly kid: string;
-  readonly receivedAtMs: number;
-  readonly issuedAtMs: number;
-  readonly expiresAtMs: number | null;
   readonly category: Category;
   readonly origin: Origin | undefined;
   readonly mfrNorm: string;
@@ -185,6 +182,8 @@ export class StoredRecord implements DeclarationRecord {
   readonly componentsPlain: boolean;
   readonly #buf: Buffer;
   readonly #start: number;
+  /** where the tail begins (see the layout above) */
+  readonly #tail: number;
 
   readonly #partAt: number;
   readonly #ctx: RecordContext;
@@ -196,7 +195,6 @@ export class StoredRecord implements DeclarationRecord {
     this.#buf = buf;
     this.#start = start;
     this.#ctx = ctx;
-    this.receivedAtMs = buf.readDoubleLE(start);
     const originId = buf.readInt32LE(start + 8);
     this.origin = originId === -1 ? undefined : ctx.origin(originId);
     let at = start + 12;
@@ -206,10 +204,7 @@ export class StoredRecord implements DeclarationRecord {
     at = next(buf, next(buf, at)); // (id: read when asked for)
     this.kid = ctx.intern(str(buf, at));
     const tail = next(buf, at);
-
-    this.issuedAtMs = buf.readDoubleLE(tail);
-    const expires = buf.readDoubleLE(tail + 8);
-    this.expiresAtMs = Number.isNaN(expires) ? null : expires;
+    this.#tail = tail;
     this.componentsPlain = (buf[tail + 16]! & PLAIN) !== 0;
     this.category = CATEGORIES[buf[tail + 17]!]!;
     this.componentCount = buf.readUInt32LE(tail + 20);
@@ -218,6 +213,21 @@ export class StoredRecord implements DeclarationRecord {
     const pnAt = next(buf, mfrAt);
     this.pnNorm = pnNorm ?? str(buf, pnAt);
     this.#partAt = next(buf, pnAt);
+  }
+
+  // The times are read when asked for: as fields they would be three more objects per
+  // record (a double in a field is a heap number of its own), kept as long as the record.
+  get receivedAtMs(): number {
+    return this.#buf.readDoubleLE(this.#start);
+  }
+
+  get issuedAtMs(): number {
+    return this.#buf.readDoubleLE(this.#tail);
+  }
+
+  get expiresAtMs(): number | null {
+    const expires = this.#buf.readDoubleLE(this.#tail + 8);
+    return Number.isNaN(expires) ? null : expires;
   }
 
   get id(): string {
