@@ -1,6 +1,6 @@
 // Intake gives the same answers whether the per-line checks run inline or on the verify
 // worker threads (the server's default).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,52 @@ describe('verify workers', () => {
   });
 });
 
+describe('dispatch', () => {
+  it('holds at most three chunks on a worker and queues the rest on the main thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-worker-'));
+    try {
+      // a worker that answers each chunk a little later and logs how many it held when one came
+      const file = join(dir, 'slow.mjs');
+      const log = join(dir, 'held.log');
+      writeFileSync(file, `import { parentPort } from 'node:worker_threads';
+import { appendFileSync } from 'node:fs';
+let held = 0;
+parentPort.on('message', (m) => {
+  held++;
+  appendFileSync(${JSON.stringify(log)}, held + '\\n');
+  setTimeout(() => { held--; parentPort.postMessage({ id: m.id, results: m.lines.map((l) => ({ line: l.line, text: l.text })) }); }, 5);
+});
+`);
+      const slow = verifyPool(2, file);
+      const lines = Array.from({ length: 1_000 }, (_, i) => ({ line: i + 1, text: `t${i}` }));
+      const out = await slow.check(lines, new Map(), Date.now());
+      expect(out.map((r) => r.line)).toEqual(lines.map((l) => l.line));
+      const held = readFileSync(log, 'utf8').trim().split('\n').map(Number);
+      expect(held).toHaveLength(20); // every chunk reached a worker once
+      expect(Math.max(...held)).toBe(3);
+      await slow.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails queued chunks with the worker, and close fails what is still pending', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-worker-'));
+    try {
+      const file = join(dir, 'silent.mjs');
+      writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n`);
+      const silent = verifyPool(1, file);
+      const lines = Array.from({ length: 500 }, (_, i) => ({ line: i + 1, text: `t${i}` }));
+      const checking = expect(silent.check(lines, new Map(), Date.now())).rejects.toThrow(/verify pool closed/);
+      await new Promise((r) => setTimeout(r, 50));
+      await silent.close();
+      await checking;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a verify worker that fails', () => {
   it('fails the checks it held instead of hanging, and the next check starts afresh', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nonred-worker-'));
@@ -95,8 +141,11 @@ describe('a verify worker that fails', () => {
         writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { ${onMessage}; });\n`);
         const bad = verifyPool(2, file);
         await expect(bad.check(line, new Map(), Date.now())).rejects.toThrow(expected);
+        // a batch of more chunks than the workers hold: the queued ones fail with it
+        const many = Array.from({ length: 400 }, (_, i) => ({ line: i + 1, text: 'a.b.c' }));
+        await expect(bad.check(many, new Map(), Date.now())).rejects.toThrow(expected);
         await expect(bad.check(line, new Map(), Date.now())).rejects.toThrow(expected);
-        expect(bad.stats().chunks).toBe(2);
+        expect(bad.stats().chunks).toBe(2 + 8);
         await bad.close();
       }
     } finally {
