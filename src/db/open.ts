@@ -34,12 +34,22 @@ export interface StoreOptions {
   onError?: (message: string) => void;
 }
 
+/** The page size of a database nonred creates. */
+export const PAGE_SIZE = 8192;
+
 /** The committed migrations, applied at every open. */
 export const MIGRATIONS_DIR = projectPath('migrations');
 
 export function openStore(path: string, opts: StoreOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
+  // Only a new, empty file takes this (an existing one keeps the page size it was made
+  // with). A declaration's walk record, 1–2 KB at 20 components, is a row of a WITHOUT
+  // ROWID table, whose b-tree keeps at most about a quarter of a page in the row: at 4 KB
+  // pages every such row spilled into an overflow page of its own (4.6 KB stored per
+  // declaration where 1.3 KB was needed); at 8 KB rows up to about 2 KB stay inline, and
+  // intake writes a third fewer pages to the WAL.
+  sqlite.pragma(`page_size = ${PAGE_SIZE}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/db/open.js';
+import { openStore, PAGE_SIZE } from '../../src/db/open.js';
 import { dbEvidence } from '../../src/db/declarations.js';
 import type { DeclarationPayload } from '../../src/domain/declaration-schema.js';
 import { recordOf, type DeclarationRecord } from '../../src/domain/evidence.js';
@@ -117,6 +117,8 @@ describe('migration 0006 and the start-up fill', () => {
       const store = openStore(file);
       try {
         const db = store.sqlite;
+        // a file made before keeps its page size
+        expect(db.pragma('page_size', { simple: true })).toBe(4096);
         expect(db.prepare('SELECT count(*) AS c FROM declaration_walk').get()).toEqual({ c: 2 });
         expect(db.prepare("SELECT value FROM meta WHERE key = 'declaration_walk.filled'").pluck().get()).toBe('1');
         const recs = [...dbEvidence(db).byPartNumbers(['p'])].sort((a, b) => a.id.localeCompare(b.id));
@@ -125,6 +127,27 @@ describe('migration 0006 and the start-up fill', () => {
         expect(recs[0]!.origin).toBe(recs[1]!.origin);
       } finally {
         store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a new database', () => {
+  it('is made with 8 KB pages, so a 20-component walk record stays in its row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nonred-page-'));
+    try {
+      const file = join(dir, 'db.sqlite');
+      const store = openStore(file);
+      store.close();
+      const again = openStore(file); // and keeps them when opened again
+      try {
+        expect(PAGE_SIZE).toBe(8192);
+        expect(again.sqlite.pragma('page_size', { simple: true })).toBe(8192);
+        expect(again.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      } finally {
+        again.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
