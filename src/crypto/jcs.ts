@@ -12,5 +12,10 @@ export function jcs(value: unknown): string {
 }
 
 export function jcsSha256(value: unknown): string {
-  return createHash('sha256').update(jcs(value)).digest('hex');
+  return sha256Hex(jcs(value));
+}
+
+/** The SHA-256 of text already canonical (what jcs returned), without canonicalising it again. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -2,7 +2,7 @@
 // change they record. The head is read inside the (immediate) transaction, from the
 // database, so two server processes on one file still build one chain.
 import type Database from 'better-sqlite3';
-import { jcs, jcsSha256 } from '../crypto/jcs.js';
+import { jcs, jcsSha256, sha256Hex } from '../crypto/jcs.js';
 import { stmt } from './statements.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -58,7 +58,7 @@ export function appendAudit(db: Database.Database, input: AuditInput): AuditEntr
     actor: input.actor,
     action: input.action,
     subject: input.subject,
-    payloadSha256: jcsSha256(input.payload ?? null),
+    payloadSha256: sha256Hex(payloadText),
     prev: head?.hash ?? GENESIS,
   };
   const entry: AuditEntry = { ...base, hash: entryHash(base) };
