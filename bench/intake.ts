@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, compactVerify } from 'jose';
-import { api, fmt, processCpuMs, processMinorFaults, rng, startServer, timed } from './lib.js';
+import { api, fmt, processCpuMs, processMinorFaults, rng, startServer, threadCpuMs, timed } from './lib.js';
 
 export interface IntakeResult {
   declarations: number;
@@ -104,6 +104,8 @@ export async function benchIntake(total = 20_000, rounds = 3): Promise<IntakeRes
         await Promise.all([worker(), worker()]);
       });
       if (accepted !== total) throw new Error(`intake accepted ${accepted} of ${total}`);
+      // BENCH_THREADS=1: where the server's CPU went since it started, thread by thread (main first)
+      if (process.env.BENCH_THREADS === '1') console.log(`server CPU by thread, ms: ${threadCpuMs(server.child.pid!).map((t) => t.ms).join(' ')}`);
       serverCpu.push(((processCpuMs(server.child.pid!) - cpu0) * 1000) / total);
       serverFaults.push((processMinorFaults(server.child.pid!) - faults0) / total);
       return (total / run.ms) * 1000;

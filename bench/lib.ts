@@ -3,7 +3,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, freemem, totalmem, release } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // compiled to bench/out/bench/: the project root is three levels up
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -65,6 +65,15 @@ export function processCpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
+/** CPU time (user + system) of each thread of a process so far, in ms, oldest thread (the main one) first. */
+export function threadCpuMs(pid: number): { tid: number; ms: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b).map((tid) => {
+    const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ');
+    return { tid, ms: (Number(f[11]) + Number(f[12])) * 10 };
+  });
+}
+
 export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
   const value = await fn();
@@ -85,7 +94,9 @@ export function startServer(db: string, env: Record<string, string> = {}): Promi
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE=DIR writes a CPU profile of the server (node --cpu-prof) for each run
     const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const child = spawn(process.execPath, [...prof, CLI, 'serve', '--port', '0', '--db', db], {
+    // BENCH_NODE_FLAGS="--trace-gc …" passes more flags to the server's node
+    const extra = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+    const child = spawn(process.execPath, [...prof, ...extra, CLI, 'serve', '--port', '0', '--db', db], {
       env: { PATH: process.env.PATH ?? '', NONRED_DEMO: '0', NONRED_BOOTSTRAP_TOKEN: BOOT, NONRED_LOG: 'error', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
