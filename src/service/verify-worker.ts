@@ -12,8 +12,8 @@ export interface CheckRequest {
 }
 
 /**
- * Chunks checked at once; the rest wait here as the (compact) messages they arrived in.
- * A batch of 1,000 lines arrives as 20 chunks at once: started all together, every line's
+ * Chunks checked at once; the pool sends one more (verify-pool.ts IN_FLIGHT), which waits
+ * here as the message it arrived in. Started all together, every line's
  * decoded payload, zod copy and buffers stay alive until the last signature is back, so
  * the young generation copies them and promotes them to be marked later. Two at a time
  * keep the signature threads busy while this thread decodes the next, and each chunk's
