@@ -77,11 +77,31 @@ export function reportBody(db: Database.Database, id: string): string | undefine
 // it. They are written after the answer, a slice per turn of the event loop, and every
 // where-used query first writes whatever is still queued: so a query never misses a
 // report, and a verification does not wait for its index.
+//
+// They are written in the order of where-used's index (part number, then manufacturer),
+// not in the report's key order (manufacturer first). In key order each manufacturer's
+// rows swept the whole index again, so a report's rows cost more the more reports were
+// stored: 100,000 rows took 0.8 s into an empty table and 4.6 s beside five reports like
+// it. In index order they are one sweep, and took 0.7–0.9 s each time.
 
 interface Queued {
   reportId: string;
   parts: readonly WalkPart[];
+  /** positions in `parts`, in the index's order (set when the first slice is written) */
+  order: Int32Array | null;
   next: number;
+}
+
+/** The positions of `parts` ordered by part number, then manufacturer, then key. */
+function indexOrder(parts: readonly WalkPart[]): Int32Array {
+  const order = new Int32Array(parts.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return order.sort((x, y) => {
+    const a = parts[x]!;
+    const b = parts[y]!;
+    return cmp(a.pnNorm, b.pnNorm) || cmp(a.mfrNorm, b.mfrNorm) || cmp(a.key, b.key);
+  });
 }
 const queues = new WeakMap<Database.Database, Queued[]>();
 const SLICE_ROWS = 2_000;
@@ -89,10 +109,11 @@ const SLICE_ROWS = 2_000;
 function writeSlice(db: Database.Database, q: Queued, rows: number): void {
   const ins = stmt(db, 'INSERT INTO report_parts (report_id, key, mfr_norm, pn_norm, via, manufacturer, part_number, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const parts = q.parts;
+  const order = (q.order ??= indexOrder(parts));
   const end = Math.min(parts.length, q.next + rows);
   db.transaction(() => {
     for (let i = q.next; i < end; i++) {
-      const p = parts[i]!;
+      const p = parts[order[i]!]!;
       const shown = JSON.parse(p.shownJson) as { manufacturer: string; partNumber: string; name: string | null };
       ins.run(q.reportId, p.key, p.mfrNorm, p.pnNorm, p.via, shown.manufacturer, shown.partNumber, shown.name);
     }
@@ -128,7 +149,7 @@ const START_AFTER_MS = 1_000;
 export function queueReportParts(db: Database.Database, reportId: string, parts: readonly WalkPart[], onError: (e: unknown) => void): void {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = []));
-  queue.push({ reportId, parts, next: 0 });
+  queue.push({ reportId, parts, order: null, next: 0 });
   onErrors.set(db, onError);
   setTimeout(() => startReportParts(db), START_AFTER_MS).unref();
 }
@@ -158,7 +179,7 @@ export function indexUnindexedReports(db: Database.Database): number {
     const body = reportBody(db, id)!;
     const parts = partsFromTree((JSON.parse(body) as { tree: { nodes: TreeNode[] } }).tree.nodes);
     stmt(db, 'DELETE FROM report_parts WHERE report_id = ?').run(id);
-    writeSlice(db, { reportId: id, parts, next: 0 }, parts.length);
+    writeSlice(db, { reportId: id, parts, order: null, next: 0 }, parts.length);
   }
   return ids.length;
 }

@@ -76,6 +76,23 @@ describe('where-used rows of reports', () => {
     expect(state(db, reportId).indexed).toBe(1);
   });
 
+  it('are written in the order of the where-used index (part number, then manufacturer), not key order', async () => {
+    const { deps, reportId } = await seededFile();
+    const db = deps.store.sqlite;
+    const inserted = () => db.prepare('SELECT pn_norm AS pn, mfr_norm AS mfr, key FROM report_parts WHERE report_id = ? ORDER BY rowid').all(reportId) as { pn: string; mfr: string; key: string }[];
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const indexOrder = (rows: { pn: string; mfr: string; key: string }[]) => [...rows].sort((a, b) => cmp(a.pn, b.pn) || cmp(a.mfr, b.mfr) || cmp(a.key, b.key));
+    const n = requeue(db, reportId);
+    flushReportParts(db, 3); // a slice first, then the rest: the order holds across slices
+    flushReportParts(db);
+    const rows = inserted();
+    expect(rows).toHaveLength(n);
+    expect(rows).toEqual(indexOrder(rows));
+    // (the demo's key order differs, or this would not test anything)
+    expect(rows.map((r) => r.key)).not.toEqual(rows.map((r) => r.key).sort(cmp));
+    deps.store.close();
+  });
+
   it('cut short by a stop are written again from the body at the next start', async () => {
     const { file, deps, reportId } = await seededFile();
     const db = deps.store.sqlite;
@@ -87,6 +104,8 @@ describe('where-used rows of reports', () => {
     const again = await demoDeps(file);
     const s = state(again.store.sqlite, reportId);
     expect(s).toEqual({ nodes: s.nodes, rows: s.nodes, indexed: 1 });
+    const pns = (again.store.sqlite.prepare('SELECT pn_norm FROM report_parts WHERE report_id = ? ORDER BY rowid').pluck().all(reportId) as string[]);
+    expect(pns).toEqual([...pns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     again.store.close();
   });
 });
