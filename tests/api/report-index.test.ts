@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDeps } from '../../src/service/bootstrap.js';
 import { flushReportParts, partsFromTree, queueReportParts, reportBody } from '../../src/db/reports.js';
+import { boundedVerifications, enableBoundedHeapGrowth } from '../../src/heap-growth.js';
+import type { WalkPart } from '../../src/domain/walk.js';
 import type { TreeNode } from '../../src/domain/walk.js';
 import { seedDemo } from '../../src/service/seed-demo.js';
 import { makeCtx } from '../helpers/app.js';
@@ -90,6 +92,27 @@ describe('where-used rows of reports', () => {
     expect(rows).toEqual(indexOrder(rows));
     // (the demo's key order differs, or this would not test anything)
     expect(rows.map((r) => r.key)).not.toEqual(rows.map((r) => r.key).sort(cmp));
+    deps.store.close();
+  });
+
+  it('are written with heap growth bounded, as a verification is', async () => {
+    const { deps, reportId } = await seededFile();
+    const db = deps.store.sqlite;
+    flushReportParts(db);
+    const queued = partsFromTree((JSON.parse(reportBody(db, reportId)!) as { tree: { nodes: TreeNode[] } }).tree.nodes);
+    db.prepare('DELETE FROM report_parts WHERE report_id = ?').run(reportId);
+    // each row read while it is written says whether the bound was on
+    const seen: number[] = [];
+    const watched = queued.map((p) => new Proxy(p, { get: (t, k) => (k === 'shownJson' && seen.push(boundedVerifications()), t[k as keyof WalkPart]) }));
+    enableBoundedHeapGrowth();
+    queueReportParts(db, reportId, watched, (e) => {
+      throw e;
+    });
+    expect(boundedVerifications()).toBe(0);
+    flushReportParts(db);
+    expect(seen.length).toBe(queued.length);
+    expect(new Set(seen)).toEqual(new Set([1]));
+    expect(boundedVerifications()).toBe(0);
     deps.store.close();
   });
 
