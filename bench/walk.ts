@@ -20,9 +20,10 @@ export interface WalkResult {
   runsMs: number[];
   /** the median of runsMs */
   walkMs: number;
-  /** writing the report's where-used rows, which the service does after answering */
-  indexRunsMs: number[];
+  /** writing the report's where-used rows, which the service does after answering (median) */
   indexMs: number;
+  /** the same, run by run */
+  indexRunsMs: number[];
   cteMs: number;
   /** the server process's peak resident memory over all runs */
   peakRssMb: number;
