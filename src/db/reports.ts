@@ -2,6 +2,7 @@
 // where-used (with the canonical parent, so a path can be rebuilt without the body).
 import type Database from 'better-sqlite3';
 import { normalizeName, parsePartKey } from '../domain/part-key.js';
+import { compareCodeUnits } from '../domain/sort-keys.js';
 import type { PathStep, TreeNode, WalkPart } from '../domain/walk.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 import { bomRootStep } from './boms.js';
@@ -97,11 +98,10 @@ interface Queued {
 function indexOrder(parts: readonly WalkPart[]): Int32Array {
   const order = new Int32Array(parts.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return order.sort((x, y) => {
     const a = parts[x]!;
     const b = parts[y]!;
-    return cmp(a.pnNorm, b.pnNorm) || cmp(a.mfrNorm, b.mfrNorm) || cmp(a.key, b.key);
+    return compareCodeUnits(a.pnNorm, b.pnNorm) || compareCodeUnits(a.mfrNorm, b.mfrNorm) || compareCodeUnits(a.key, b.key);
   });
 }
 const queues = new WeakMap<Database.Database, Queued[]>();

@@ -31,7 +31,7 @@ import {
   assuranceRank, POLICY_FIELDS, SOFTWARE_FIELDS, type Assurance, type Policy, type PolicyField,
 } from './policy.js';
 import type { KeyFacts, RegistrySnapshot, SupplierFacts } from './registry.js';
-import { sortIndicesByKey } from './sort-keys.js';
+import { compareCodeUnits, sortIndicesByKey } from './sort-keys.js';
 import { ScratchBuffer } from '../scratch-buffer.js';
 
 export const FINDING_CODES = [
@@ -189,10 +189,6 @@ interface Excluded {
   why: Invalidity;
 }
 
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 // Most nodes have no BOM item, one declaration and no excluded ones: their lists start as
 // this one frozen empty array (a push onto it throws) and get their own array on first use.
 const NONE: never[] = Object.freeze([]) as unknown as never[];
@@ -233,7 +229,7 @@ export function walk(input: WalkInput): WalkResult {
   // canonical manufacturer name → suppliers registered as that manufacturer (sorted by id)
   const makers = new Map<string, SupplierFacts[]>();
   const makerIds = new Map<string, Set<string>>();
-  for (const s of [...registry.suppliers].sort((a, b) => cmpStr(a.id, b.id))) {
+  for (const s of [...registry.suppliers].sort((a, b) => compareCodeUnits(a.id, b.id))) {
     for (const name of new Set(s.manufacturerNames.map((m) => canon.canonical(m)))) {
       const list = makers.get(name);
       if (list) list.push(s);
@@ -1077,9 +1073,9 @@ export function walk(input: WalkInput): WalkResult {
     const b = findings[ib]!;
     return keyRank[findingNode[ia]!]! - keyRank[findingNode[ib]!]!
       || CODE_ORDER.get(a.code)! - CODE_ORDER.get(b.code)!
-      || cmpStr(a.field ?? '', b.field ?? '')
-      || cmpStr(a.value === undefined ? '' : valueText(a.value), b.value === undefined ? '' : valueText(b.value))
-      || cmpStr(a.evidence?.sha256 ?? '', b.evidence?.sha256 ?? '');
+      || compareCodeUnits(a.field ?? '', b.field ?? '')
+      || compareCodeUnits(a.value === undefined ? '' : valueText(a.value), b.value === undefined ? '' : valueText(b.value))
+      || compareCodeUnits(a.evidence?.sha256 ?? '', b.evidence?.sha256 ?? '');
   });
   const sortedFindings = order.map((i) => findings[i]!);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../bench/lib.js';
-import { sortIndicesByKey } from '../../src/domain/sort-keys.js';
+import { compareCodeUnits, sortIndicesByKey } from '../../src/domain/sort-keys.js';
 
 /** What the walk did before: the engine's sort with a string comparison. */
 const expected = (keys: readonly string[], from: number) =>
@@ -49,5 +49,15 @@ describe('sortIndicesByKey', () => {
     const mixed = distinct(Array.from({ length: 3000 }, () => `m ${Math.floor(rand() * 9)}|${Math.floor(rand() * 1e5)}`));
     expect(sortIndicesByKey(mixed, 0, 0)).toEqual(expected(mixed, 0));
     expect(sortIndicesByKey(mixed, 3, 1)).toEqual(expected(mixed, 3));
+  });
+});
+
+describe('compareCodeUnits', () => {
+  it('orders by UTF-16 code units, a prefix first, and equal strings as equal', () => {
+    // U+1F600 is the surrogates D83D DE00: below U+FFFF by code unit, above it by code point
+    expect(['\uFFFF', 'ab', '\u{1F600}', 'a', 'B'].sort(compareCodeUnits)).toEqual(['B', 'a', 'ab', '\u{1F600}', '\uFFFF']);
+    expect(compareCodeUnits('p-1', 'p-1')).toBe(0);
+    expect(compareCodeUnits('a', 'ab')).toBeLessThan(0);
+    expect(compareCodeUnits('ab', 'a')).toBeGreaterThan(0);
   });
 });
